@@ -1,0 +1,1 @@
+"""The deterministic core: types, commands and events, book, auction, ledger, venue."""

@@ -1,0 +1,280 @@
+"""The order book of one instrument: price-time priority, O(1) best price and cancel.
+
+Each side keeps a ``dict`` from *key* to :class:`PriceLevel` and a binary heap
+of the same keys. The key is the price for asks and the negated price for
+bids, so on both sides the smallest key is the best level and "does this
+level cross a limit" is the single comparison ``key <= limit_key``.
+
+A level is a FIFO ``deque`` of orders. Cancelling marks the order dead and
+adjusts the level's live quantity and count in O(1); dead entries are dropped
+when they reach the head. A level whose live count reaches zero is deleted
+from the dict at once; its heap entry goes stale and is discarded the next
+time it surfaces, so the best level is an amortised O(1) peek. The heap is
+rebuilt when stale entries outnumber live levels, which bounds its size.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Iterator
+
+from seawall.core.ledger import Account, Balance
+from seawall.core.types import (
+    Instrument,
+    OrderType,
+    SaleMarking,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+    TradingState,
+)
+
+
+class Order:
+    """An open order: resting on the book, or a stop waiting for its trigger.
+
+    ``reserved`` is exactly what this order holds reserved in its account
+    (cash for a buy, units for a sell); ``cash`` and ``position`` are the two
+    balances a fill touches. ``live`` turns false the moment the order leaves
+    the book, so stale queue entries can be skipped without searching.
+    ``waiting`` is true for a stop order whose trigger has not been reached.
+    """
+
+    __slots__ = (
+        "account",
+        "cash",
+        "client_order_id",
+        "instrument",
+        "leaves",
+        "live",
+        "marking",
+        "order_id",
+        "order_type",
+        "parent_order_id",
+        "participant",
+        "position",
+        "post_only",
+        "price",
+        "qty",
+        "reserved",
+        "side",
+        "stop_price",
+        "stp",
+        "tif",
+        "waiting",
+    )
+
+    def __init__(
+        self,
+        order_id: int,
+        participant: str,
+        account: Account,
+        instrument: str,
+        side: Side,
+        order_type: OrderType,
+        tif: TimeInForce,
+        price: int,
+        stop_price: int,
+        qty: int,
+        cash: Balance,
+        position: Balance,
+        reserved: int,
+        stp: SelfTradePrevention,
+        post_only: bool,
+        marking: SaleMarking,
+        client_order_id: str,
+        parent_order_id: str,
+    ) -> None:
+        self.order_id = order_id
+        self.participant = participant
+        self.account = account
+        self.instrument = instrument
+        self.side = side
+        self.order_type = order_type
+        self.tif = tif
+        self.price = price
+        self.stop_price = stop_price
+        self.qty = qty
+        self.leaves = qty
+        self.cash = cash
+        self.position = position
+        self.reserved = reserved
+        self.stp = stp
+        self.post_only = post_only
+        self.marking = marking
+        self.client_order_id = client_order_id
+        self.parent_order_id = parent_order_id
+        self.live = True
+        self.waiting = order_type is OrderType.STOP or order_type is OrderType.STOP_LIMIT
+
+
+class PriceLevel:
+    """Resting orders at one price, oldest first, with live totals kept incrementally."""
+
+    __slots__ = ("count", "key", "price", "qty", "queue")
+
+    def __init__(self, price: int, key: int) -> None:
+        self.price = price
+        self.key = key
+        self.qty = 0
+        self.count = 0
+        self.queue: deque[Order] = deque()
+
+    def live_orders(self) -> Iterator[Order]:
+        for order in self.queue:
+            if order.live:
+                yield order
+
+
+class BookSide:
+    """One side of the book. See the module docstring for keys and the lazy heap."""
+
+    __slots__ = ("heap", "levels", "sign")
+
+    def __init__(self, side: Side) -> None:
+        self.sign = -1 if side is Side.BUY else 1
+        self.levels: dict[int, PriceLevel] = {}
+        self.heap: list[int] = []
+
+    def best(self) -> PriceLevel | None:
+        heap, levels = self.heap, self.levels
+        while heap:
+            level = levels.get(heap[0])
+            if level is not None:
+                return level
+            heapq.heappop(heap)
+        return None
+
+    def add(self, order: Order) -> None:
+        key = order.price * self.sign
+        level = self.levels.get(key)
+        if level is None:
+            level = self.levels[key] = PriceLevel(order.price, key)
+            heapq.heappush(self.heap, key)
+        level.queue.append(order)
+        level.qty += order.leaves
+        level.count += 1
+
+    def remove(self, order: Order) -> None:
+        """Take a live resting order off its level in O(1)."""
+        order.live = False
+        key = order.price * self.sign
+        level = self.levels[key]
+        level.qty -= order.leaves
+        level.count -= 1
+        if level.count == 0:
+            self.drop_level(key)
+
+    def drop_level(self, key: int) -> None:
+        del self.levels[key]
+        if len(self.heap) > 2 * len(self.levels) + 32:
+            self.heap = sorted(self.levels)
+
+    def levels_best_first(self) -> list[PriceLevel]:
+        """All levels in priority order; O(L log L), for depth, auctions and snapshots."""
+        levels = self.levels
+        return [levels[key] for key in sorted(levels)]
+
+    def top(self, count: int) -> list[tuple[int, int]]:
+        """The best ``count`` levels as (price, quantity), without sorting the whole side."""
+        levels = self.levels
+        return [(levels[key].price, levels[key].qty) for key in heapq.nsmallest(count, levels)]
+
+    def orders_in_priority(self) -> Iterator[Order]:
+        for level in self.levels_best_first():
+            yield from level.live_orders()
+
+
+class Book:
+    """Both sides, the pending stops, and the trading state of one instrument."""
+
+    __slots__ = (
+        "asks",
+        "bids",
+        "buy_stops",
+        "fee_cash",
+        "instrument",
+        "last_price",
+        "lot",
+        "reference_price",
+        "sell_stops",
+        "state",
+        "tick",
+        "unit",
+    )
+
+    def __init__(
+        self,
+        instrument: Instrument,
+        reference_price: int,
+        state: TradingState,
+        fee_cash: Balance,
+    ) -> None:
+        self.instrument = instrument
+        self.fee_cash = fee_cash  # the venue fee account's balance in this instrument's currency
+        self.tick = instrument.tick_size
+        self.lot = instrument.lot_size
+        self.unit = instrument.multiplier
+        self.bids = BookSide(Side.BUY)
+        self.asks = BookSide(Side.SELL)
+        self.reference_price = reference_price
+        self.last_price = 0
+        self.state = state
+        # Stops wait in heaps ordered by trigger, then arrival: buy stops fire as the
+        # price rises (lowest trigger first), sell stops as it falls (highest first).
+        self.buy_stops: list[tuple[int, int, Order]] = []
+        self.sell_stops: list[tuple[int, int, Order]] = []
+
+    def side_of(self, side: Side) -> BookSide:
+        return self.bids if side is Side.BUY else self.asks
+
+    def add_stop(self, order: Order) -> None:
+        if order.side is Side.BUY:
+            heapq.heappush(self.buy_stops, (order.stop_price, order.order_id, order))
+        else:
+            heapq.heappush(self.sell_stops, (-order.stop_price, order.order_id, order))
+
+    def next_triggered_stop(self) -> Order | None:
+        """Pop the next live stop whose trigger the last trade price has reached."""
+        last = self.last_price
+        if not last:
+            return None
+        buys, sells = self.buy_stops, self.sell_stops
+        while buys and not buys[0][2].live:
+            heapq.heappop(buys)
+        while sells and not sells[0][2].live:
+            heapq.heappop(sells)
+        if buys and buys[0][0] <= last:
+            return heapq.heappop(buys)[2]
+        if sells and -sells[0][0] >= last:
+            return heapq.heappop(sells)[2]
+        return None
+
+    def pending_stops(self) -> list[Order]:
+        """Live stops in trigger order (buys, then sells), for snapshots."""
+        buys = [entry[2] for entry in sorted(self.buy_stops) if entry[2].live]
+        sells = [entry[2] for entry in sorted(self.sell_stops) if entry[2].live]
+        return buys + sells
+
+    def reference(self) -> int:
+        """The price collars are measured from: last sale, else the listing reference,
+        else the mid of the book, else 0 (none)."""
+        if self.last_price:
+            return self.last_price
+        if self.reference_price:
+            return self.reference_price
+        bid, ask = self.bids.best(), self.asks.best()
+        if bid is not None and ask is not None:
+            mid = (bid.price + ask.price) // 2
+            return mid - mid % self.tick
+        return 0
+
+    def best_prices(self) -> tuple[int, int]:
+        """(best bid, best ask), 0 where a side is empty."""
+        bid, ask = self.bids.best(), self.asks.best()
+        return (bid.price if bid else 0, ask.price if ask else 0)
+
+    def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        """Top ``levels`` (price, quantity) per side, best first."""
+        return self.bids.top(levels), self.asks.top(levels)

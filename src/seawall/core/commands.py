@@ -1,0 +1,176 @@
+"""Commands: the only input the core accepts.
+
+Every command names the acting participant; the core's first step decides
+whether that participant may do it (traders act only on their own accounts
+and orders, operators run the venue). Commands are frozen msgspec structs, so
+they are cheap to build on the hot path and encode straight to msgpack for
+the journal, tagged by ``type``.
+
+Time is not a field: the sequencer passes its timestamp to
+:meth:`seawall.core.venue.Venue.process` alongside the command (see ADR 0002).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from seawall.core.types import (
+    Instrument,
+    OrderType,
+    Role,
+    SaleMarking,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+    TradingState,
+)
+
+
+class CommandBase(msgspec.Struct, frozen=True, gc=False, tag_field="type", forbid_unknown_fields=True):
+    participant: str
+
+
+class NewOrder(CommandBase, tag="new_order"):
+    """Enter an order.
+
+    ``price`` is the limit (required for limit and stop-limit orders, 0
+    otherwise); ``stop_price`` the trigger of stop and stop-limit orders.
+    Market orders are converted to limit orders at the venue's collar from the
+    reference price; ``parent_order_id`` links a child order to the parent it
+    works, for the parent/child checks of the risk layer.
+    """
+
+    account: str
+    instrument: str
+    side: Side
+    qty: int
+    price: int = 0
+    order_type: OrderType = OrderType.LIMIT
+    tif: TimeInForce = TimeInForce.DAY
+    stop_price: int = 0
+    post_only: bool = False
+    marking: SaleMarking = SaleMarking.LONG
+    stp: SelfTradePrevention = SelfTradePrevention.CANCEL_NEWEST
+    client_order_id: str = ""
+    parent_order_id: str = ""
+
+
+class Cancel(CommandBase, tag="cancel"):
+    """Cancel the rest of an order (resting, or a stop not yet elected)."""
+
+    order_id: int
+
+
+class Replace(CommandBase, tag="replace"):
+    """Cancel-replace: a new limit price and a new total quantity (FIX OrderQty semantics).
+
+    ``qty`` counts what has already filled, so the new open quantity is
+    ``qty - filled``. Priority is kept only when the price is unchanged and
+    the open quantity does not grow.
+    """
+
+    order_id: int
+    qty: int
+    price: int
+
+
+class MassCancel(CommandBase, tag="mass_cancel"):
+    """Cancel every open order of the participant, narrowed by the optional filters.
+
+    An operator's mass cancel reaches every participant's orders.
+    """
+
+    account: str = ""
+    instrument: str = ""
+    side: Side | None = None
+
+
+class Deposit(CommandBase, tag="deposit"):
+    """Operator: credit cash (``asset`` is a currency code) or securities (a symbol)."""
+
+    account: str
+    asset: str
+    amount: int
+
+
+class Withdraw(CommandBase, tag="withdraw"):
+    """Operator: debit cash or securities; only what is available, never what is reserved."""
+
+    account: str
+    asset: str
+    amount: int
+
+
+class Borrow(CommandBase, tag="borrow"):
+    """Operator: record a locate/borrow: ``lender`` delivers securities to ``account`` now.
+
+    The borrowed securities are a funded position of the borrower, so a short
+    sale against them is covered; the loan is recorded on both accounts until
+    it is returned.
+    """
+
+    account: str
+    lender: str
+    instrument: str
+    qty: int
+
+
+class ReturnBorrow(CommandBase, tag="return_borrow"):
+    """Operator: the borrower returns borrowed securities to the lender."""
+
+    account: str
+    lender: str
+    instrument: str
+    qty: int
+
+
+class SetTradingState(CommandBase, tag="set_trading_state"):
+    """Operator: move an instrument to a trading state; leaving a call state uncrosses."""
+
+    instrument: str
+    state: TradingState
+    reason: str = ""
+
+
+class ClockTick(CommandBase, tag="clock_tick"):
+    """Advances the venue's clock to the sequencer's timestamp; timers hang off it."""
+
+
+class RegisterParticipant(CommandBase, tag="register_participant"):
+    """Operator: admit a participant with a role."""
+
+    new_participant: str
+    role: Role = Role.TRADER
+
+
+class OpenAccount(CommandBase, tag="open_account"):
+    """Operator: open an account owned by a participant, optionally inside a firm."""
+
+    account: str
+    owner: str
+    firm: str = ""
+
+
+class ListInstrument(CommandBase, tag="list_instrument"):
+    """Operator: list an instrument; ``reference_price`` seeds collars before the first trade."""
+
+    instrument: Instrument
+    reference_price: int = 0
+    state: TradingState = TradingState.CONTINUOUS
+
+
+Command = (
+    NewOrder
+    | Cancel
+    | Replace
+    | MassCancel
+    | Deposit
+    | Withdraw
+    | Borrow
+    | ReturnBorrow
+    | SetTradingState
+    | ClockTick
+    | RegisterParticipant
+    | OpenAccount
+    | ListInstrument
+)

@@ -1,0 +1,219 @@
+"""Events: the core's only output.
+
+Each carries ``seq`` and ``ts`` of the command that caused it, so consumers
+can line events up with the journal. The list returned for one command is its
+complete, ordered effect: nothing in the venue changes that is not in it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import msgspec
+
+from seawall.core.types import (
+    Instrument,
+    OrderType,
+    Role,
+    Side,
+    TimeInForce,
+    TradingState,
+)
+
+
+class RejectReason(StrEnum):
+    """Stable, machine-readable reasons. Every rejection also carries a human sentence."""
+
+    UNKNOWN_PARTICIPANT = "unknown_participant"
+    NOT_ENTITLED = "not_entitled"
+    UNKNOWN_ACCOUNT = "unknown_account"
+    UNKNOWN_INSTRUMENT = "unknown_instrument"
+    UNKNOWN_ORDER = "unknown_order"
+    ALREADY_EXISTS = "already_exists"
+    INVALID_DEFINITION = "invalid_definition"
+    INVALID_QUANTITY = "invalid_quantity"
+    OFF_LOT = "off_lot"
+    INVALID_PRICE = "invalid_price"
+    OFF_TICK = "off_tick"
+    INVALID_STOP_PRICE = "invalid_stop_price"
+    INVALID_TIME_IN_FORCE = "invalid_time_in_force"
+    INVALID_AMOUNT = "invalid_amount"
+    INSUFFICIENT_CASH = "insufficient_cash"
+    INSUFFICIENT_SECURITIES = "insufficient_securities"
+    INSUFFICIENT_BORROW = "insufficient_borrow"
+    POST_ONLY_WOULD_CROSS = "post_only_would_cross"
+    FOK_NOT_FILLABLE = "fok_not_fillable"
+    NO_REFERENCE_PRICE = "no_reference_price"
+    TRADING_HALTED = "trading_halted"
+    MARKET_CLOSED = "market_closed"
+    NOT_REPLACEABLE = "not_replaceable"
+    INVALID_TRANSITION = "invalid_transition"
+
+
+class CancelReason(StrEnum):
+    USER = "user"  # an explicit Cancel
+    MASS_CANCEL = "mass_cancel"  # a MassCancel by the owner
+    OPERATOR = "operator"  # a cancel or mass cancel by an operator
+    UNFILLED = "unfilled"  # the unfilled rest of an IOC order
+    SELF_TRADE = "self_trade"  # removed by self-trade prevention
+    EXPIRED = "expired"  # a day order at the close
+
+
+class TransferKind(StrEnum):
+    DEPOSIT = "deposit"
+    WITHDRAW = "withdraw"
+    BORROW = "borrow"
+    RETURN = "return"
+
+
+class EventBase(msgspec.Struct, frozen=True, gc=False, tag_field="type"):
+    seq: int
+    ts: int
+
+
+class OrderAccepted(EventBase, tag="order_accepted"):
+    """An order passed every check and its assets are reserved.
+
+    ``price`` is the effective limit: for a market or stop order, the collar
+    price it was converted to (0 for a stop order until it is elected).
+    """
+
+    order_id: int
+    client_order_id: str
+    account: str
+    instrument: str
+    side: Side
+    order_type: OrderType
+    tif: TimeInForce
+    price: int
+    stop_price: int
+    qty: int
+
+
+class Rejected(EventBase, tag="rejected"):
+    """A command was refused and changed nothing.
+
+    ``order_id`` names the order concerned: the id a refused new order was
+    given, or the order a cancel or replace named; 0 for other commands.
+    """
+
+    command: str
+    participant: str
+    reason: RejectReason
+    text: str
+    client_order_id: str = ""
+    order_id: int = 0
+
+
+class Trade(EventBase, tag="trade"):
+    """A fill, settled in the same step (delivery versus payment).
+
+    ``cash`` moved from buyer to seller and ``qty`` units from seller to
+    buyer; each side's fee went to the venue's fee account. ``aggressor`` is
+    None for a trade printed by an auction uncross.
+    """
+
+    trade_id: int
+    instrument: str
+    price: int
+    qty: int
+    aggressor: Side | None
+    buy_order_id: int
+    sell_order_id: int
+    buy_account: str
+    sell_account: str
+    buy_leaves: int
+    sell_leaves: int
+    cash: int
+    buy_fee: int
+    sell_fee: int
+
+
+class OrderCancelled(EventBase, tag="order_cancelled"):
+    """The order is done; ``leaves`` units were left open and their reservation released."""
+
+    order_id: int
+    account: str
+    instrument: str
+    leaves: int
+    reason: CancelReason
+
+
+class OrderReplaced(EventBase, tag="order_replaced"):
+    order_id: int
+    account: str
+    instrument: str
+    price: int
+    qty: int
+    leaves: int
+    kept_priority: bool
+
+
+class StopElected(EventBase, tag="stop_elected"):
+    """A stop order's trigger was reached; it now works as a limit order at ``price``."""
+
+    order_id: int
+    account: str
+    instrument: str
+    trigger_price: int
+    price: int
+
+
+class Transfer(EventBase, tag="transfer"):
+    """Cash or securities moved outside trading: funding, withdrawals, borrows."""
+
+    kind: TransferKind
+    account: str
+    asset: str
+    amount: int
+    counterparty: str = ""
+
+
+class TradingStateChanged(EventBase, tag="trading_state_changed"):
+    instrument: str
+    previous: TradingState
+    state: TradingState
+    reason: str
+
+
+class AuctionUncrossed(EventBase, tag="auction_uncrossed"):
+    """A call auction's result: one price, the volume it matched, what was left unmatched."""
+
+    instrument: str
+    price: int
+    volume: int
+    imbalance: int
+    imbalance_side: Side | None
+
+
+class ParticipantRegistered(EventBase, tag="participant_registered"):
+    participant: str
+    role: Role
+
+
+class AccountOpened(EventBase, tag="account_opened"):
+    account: str
+    owner: str
+    firm: str
+
+
+class InstrumentListed(EventBase, tag="instrument_listed"):
+    instrument: Instrument
+    reference_price: int
+    state: TradingState
+
+
+Event = (
+    OrderAccepted
+    | Rejected
+    | Trade
+    | OrderCancelled
+    | OrderReplaced
+    | StopElected
+    | Transfer
+    | TradingStateChanged
+    | AuctionUncrossed
+    | ParticipantRegistered
+    | AccountOpened
+    | InstrumentListed
+)

@@ -1,0 +1,204 @@
+"""Export, restore and fingerprint a venue's complete state.
+
+The exported form is canonical: every collection is sorted by its key, and
+orders are listed in priority order (best level first, oldest first within a
+level), so two venues that will react identically to every future command
+export byte-identical states and therefore share a state hash. Restoring
+appends orders in that order, which recreates every queue position exactly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from seawall.core.book import Book, Order
+from seawall.core.config import VenueConfig
+from seawall.core.ledger import Account, Balance
+from seawall.core.types import (
+    Instrument,
+    OrderType,
+    Role,
+    SaleMarking,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+    TradingState,
+)
+
+if TYPE_CHECKING:
+    from seawall.core.venue import Venue
+
+
+class OrderState(msgspec.Struct, frozen=True, array_like=True):
+    order_id: int
+    participant: str
+    account: str
+    side: Side
+    order_type: OrderType
+    tif: TimeInForce
+    price: int
+    stop_price: int
+    qty: int
+    leaves: int
+    reserved: int
+    stp: SelfTradePrevention
+    post_only: bool
+    marking: SaleMarking
+    client_order_id: str
+    parent_order_id: str
+    waiting: bool
+
+
+class BookState(msgspec.Struct, frozen=True):
+    instrument: Instrument
+    state: TradingState
+    reference_price: int
+    last_price: int
+    bids: list[OrderState]
+    asks: list[OrderState]
+    stops: list[OrderState]
+
+
+class BalanceState(msgspec.Struct, frozen=True, array_like=True):
+    asset: str
+    available: int
+    reserved: int
+    borrowed: int
+    lent: int
+
+
+class AccountState(msgspec.Struct, frozen=True):
+    account: str
+    owner: str
+    firm: str
+    cash: list[BalanceState]
+    positions: list[BalanceState]
+
+
+class VenueState(msgspec.Struct, frozen=True):
+    """Everything needed to rebuild a venue that behaves identically from here on."""
+
+    config: VenueConfig
+    seq: int
+    ts: int
+    next_order_id: int
+    next_trade_id: int
+    participants: list[tuple[str, Role]]
+    accounts: list[AccountState]
+    books: list[BookState]
+    supply: list[tuple[str, int]]
+    loans: list[tuple[str, str, str, int]]
+
+
+def _order_state(order: Order) -> OrderState:
+    return OrderState(
+        order.order_id, order.participant, order.account.account_id, order.side,
+        order.order_type, order.tif, order.price, order.stop_price, order.qty, order.leaves,
+        order.reserved, order.stp, order.post_only, order.marking, order.client_order_id,
+        order.parent_order_id, order.waiting,
+    )  # fmt: skip
+
+
+def _balances(holdings: dict[str, Balance]) -> list[BalanceState]:
+    return [
+        BalanceState(asset, b.available, b.reserved, b.borrowed, b.lent)
+        for asset, b in sorted(holdings.items())
+    ]
+
+
+def _book_state(book: Book) -> BookState:
+    return BookState(
+        book.instrument,
+        book.state,
+        book.reference_price,
+        book.last_price,
+        [_order_state(o) for o in book.bids.orders_in_priority()],
+        [_order_state(o) for o in book.asks.orders_in_priority()],
+        [_order_state(o) for o in book.pending_stops()],
+    )
+
+
+def export_state(venue: Venue) -> VenueState:
+    return VenueState(
+        venue.config,
+        venue.seq,
+        venue.ts,
+        venue.next_order_id,
+        venue.matcher.next_trade_id,
+        sorted(venue.participants.items()),
+        [
+            AccountState(a.account_id, a.owner, a.firm, _balances(a.cash), _balances(a.positions))
+            for _, a in sorted(venue.accounts.items())
+        ],
+        [_book_state(book) for _, book in sorted(venue.books.items())],
+        sorted(venue.supply.items()),
+        sorted((*key, qty) for key, qty in venue.loans.items()),
+    )
+
+
+_encoder = msgspec.msgpack.Encoder()
+
+
+def state_hash(venue: Venue) -> str:
+    return hashlib.blake2b(_encoder.encode(export_state(venue)), digest_size=32).hexdigest()
+
+
+def _restore_balances(states: list[BalanceState]) -> dict[str, Balance]:
+    holdings = {}
+    for s in states:
+        balance = holdings[s.asset] = Balance(s.available, s.reserved)
+        balance.borrowed = s.borrowed
+        balance.lent = s.lent
+    return holdings
+
+
+def _restore_order(s: OrderState, book: Book, account: Account) -> Order:
+    symbol = book.instrument.symbol
+    order = Order(
+        s.order_id, s.participant, account, symbol, s.side, s.order_type, s.tif, s.price,
+        s.stop_price, s.qty, account.cash_balance(book.instrument.currency),
+        account.position(symbol), s.reserved, s.stp, s.post_only, s.marking,
+        s.client_order_id, s.parent_order_id,
+    )  # fmt: skip
+    order.leaves = s.leaves
+    order.waiting = s.waiting
+    return order
+
+
+def restore_into(venue: Venue, state: VenueState) -> None:
+    """Load ``state`` into a venue freshly built from ``state.config``."""
+    venue.seq = state.seq
+    venue.ts = state.ts
+    venue.next_order_id = state.next_order_id
+    venue.matcher.next_trade_id = state.next_trade_id
+    venue.participants = dict(state.participants)
+    venue.accounts.clear()
+    for a in state.accounts:
+        account = venue.accounts[a.account] = Account(a.account, a.owner, a.firm)
+        account.cash = _restore_balances(a.cash)
+        account.positions = _restore_balances(a.positions)
+    venue.fee_account = venue.accounts[state.config.fee_account]
+    restored: list[Order] = []
+    for b in state.books:
+        fee_cash = venue.fee_account.cash_balance(b.instrument.currency)
+        book = venue.books[b.instrument.symbol] = Book(
+            b.instrument, b.reference_price, b.state, fee_cash
+        )
+        book.last_price = b.last_price
+        for side_states in (b.bids, b.asks):
+            for s in side_states:
+                order = _restore_order(s, book, venue.accounts[s.account])
+                book.side_of(order.side).add(order)
+                restored.append(order)
+        for s in b.stops:
+            order = _restore_order(s, book, venue.accounts[s.account])
+            if order.waiting:
+                book.add_stop(order)
+            restored.append(order)
+    venue.orders.clear()
+    venue.orders.update((o.order_id, o) for o in sorted(restored, key=lambda o: o.order_id))
+    venue.supply = dict(state.supply)
+    venue.loans = {(b, lender, sym): qty for b, lender, sym, qty in state.loans}

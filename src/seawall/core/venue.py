@@ -1,0 +1,892 @@
+"""The venue: one deterministic state machine for every instrument and account.
+
+``Venue.process(command, ts)`` is the whole core. It reads no clock, draws no
+random number and does no I/O: ``ts`` is the sequencer's stamp. The same
+commands with the same stamps always give the same events and the same
+:meth:`Venue.state_hash`. Each command passes, in order: entitlement (may this
+participant do this?), validation, funding (reserve the cash or securities,
+or reject), the instrument's trading state, matching, and settlement of every
+fill in the same step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from seawall.core import state as state_codec
+from seawall.core.auction import find_uncross
+from seawall.core.book import Book, Order
+from seawall.core.commands import (
+    Borrow,
+    Cancel,
+    ClockTick,
+    Command,
+    Deposit,
+    ListInstrument,
+    MassCancel,
+    NewOrder,
+    OpenAccount,
+    RegisterParticipant,
+    Replace,
+    ReturnBorrow,
+    SetTradingState,
+    Withdraw,
+)
+from seawall.core.config import VenueConfig
+from seawall.core.events import (
+    AccountOpened,
+    AuctionUncrossed,
+    CancelReason,
+    Event,
+    InstrumentListed,
+    OrderAccepted,
+    OrderCancelled,
+    OrderReplaced,
+    ParticipantRegistered,
+    Rejected,
+    RejectReason,
+    StopElected,
+    Trade,
+    TradingStateChanged,
+    Transfer,
+    TransferKind,
+)
+from seawall.core.ledger import Account, Balance
+from seawall.core.matching import Matcher
+from seawall.core.types import (
+    MAX_PRICE,
+    MAX_QTY,
+    OrderType,
+    Role,
+    SelfTradePrevention,
+    Side,
+    TimeInForce,
+    TradingState,
+)
+from seawall.core.units import ticks_to_price
+
+_BUY = Side.BUY
+_LIMIT = OrderType.LIMIT
+_MARKET = OrderType.MARKET
+_STOP = OrderType.STOP
+_STOP_LIMIT = OrderType.STOP_LIMIT
+_CONTINUOUS = TradingState.CONTINUOUS
+_IOC = TimeInForce.IOC
+_FOK = TimeInForce.FOK
+_CALL_STATES = (TradingState.AUCTION, TradingState.PAUSED)
+_MAX_ID_LENGTH = 64
+_NOTHING = Balance()  # stands in for a balance an account has never had; never mutated
+
+Events = list[Event]
+
+
+def _tag(command: Command) -> str:
+    return str(type(command).__struct_config__.tag)
+
+
+def _valid_id(value: str) -> bool:
+    return 0 < len(value) <= _MAX_ID_LENGTH and value.isprintable() and value.strip() == value
+
+
+class Venue:
+    """Accounts, books and the rules that join them. See the module docstring."""
+
+    def __init__(self, config: VenueConfig | None = None) -> None:
+        config = config or VenueConfig()
+        problems = config.problems()
+        if problems:
+            raise ValueError("invalid venue configuration: " + "; ".join(problems))
+        self.config = config
+        self.seq = 0
+        self.ts = 0
+        self.next_order_id = 1
+        self.participants: dict[str, Role] = dict.fromkeys(config.operators, Role.OPERATOR)
+        self.accounts: dict[str, Account] = {}
+        self.fee_account = self.accounts[config.fee_account] = Account(
+            config.fee_account, config.operators[0]
+        )
+        self.books: dict[str, Book] = {}
+        self.orders: dict[int, Order] = {}
+        self.supply: dict[str, int] = {}
+        self.loans: dict[tuple[str, str, str], int] = {}
+        self.matcher = Matcher(config, self.orders)
+        self._handlers: dict[type[Any], Callable[[Any, int, int], Events]] = {
+            NewOrder: self._new_order,
+            Cancel: self._cancel,
+            Replace: self._replace,
+            MassCancel: self._mass_cancel,
+            Deposit: self._deposit,
+            Withdraw: self._withdraw,
+            Borrow: self._borrow,
+            ReturnBorrow: self._return_borrow,
+            SetTradingState: self._set_trading_state,
+            ClockTick: self._clock_tick,
+            RegisterParticipant: self._register_participant,
+            OpenAccount: self._open_account,
+            ListInstrument: self._list_instrument,
+        }
+
+    # ------------------------------------------------------------------ entry point
+
+    def process(self, command: Command, ts: int) -> Events:
+        """Apply one command stamped ``ts`` and return everything it caused, in order."""
+        handler = self._handlers.get(type(command))
+        if handler is None:
+            raise TypeError(f"not a Seawall command: {type(command).__name__}")
+        self.seq = seq = self.seq + 1
+        self.ts = ts
+        return handler(command, seq, ts)
+
+    def state_hash(self) -> str:
+        """A fingerprint of the whole state, queue positions included."""
+        return state_codec.state_hash(self)
+
+    def export_state(self) -> state_codec.VenueState:
+        return state_codec.export_state(self)
+
+    @classmethod
+    def restore(cls, state: state_codec.VenueState) -> Venue:
+        """Rebuild a venue from :meth:`export_state`; every queue position is preserved."""
+        venue = cls(state.config)
+        state_codec.restore_into(venue, state)
+        return venue
+
+    # ------------------------------------------------------------------ helpers
+
+    def _reject(
+        self,
+        command: Command,
+        seq: int,
+        ts: int,
+        reason: RejectReason,
+        text: str,
+        order_id: int = 0,
+    ) -> Events:
+        client_order_id = command.client_order_id if isinstance(command, NewOrder) else ""
+        return [
+            Rejected(
+                seq, ts, _tag(command), command.participant, reason, text, client_order_id, order_id
+            )
+        ]
+
+    def _operator_rejection(self, command: Command, seq: int, ts: int) -> Events | None:
+        """None if the command comes from an operator, else the rejection to return."""
+        role = self.participants.get(command.participant)
+        if role is Role.OPERATOR:
+            return None
+        if role is None:
+            return self._reject(
+                command, seq, ts, RejectReason.UNKNOWN_PARTICIPANT,
+                f"participant {command.participant!r} is not registered",
+            )  # fmt: skip
+        return self._reject(
+            command, seq, ts, RejectReason.NOT_ENTITLED,
+            f"{_tag(command)} is reserved for venue operators",
+        )  # fmt: skip
+
+    def _collar(self, reference: int, side: Side, book: Book) -> int:
+        """The limit a market order becomes: the tighter of the percentage and absolute collar."""
+        config = self.config
+        band = min(reference * config.market_collar_bps // 10_000, config.market_collar_abs)
+        tick = book.tick
+        if side is _BUY:
+            price = reference + band
+            return min(price - price % tick, MAX_PRICE - MAX_PRICE % tick)
+        price = reference - band
+        price += -price % tick
+        return max(price, tick)
+
+    def _price_problem(self, price: int, book: Book, what: str) -> tuple[RejectReason, str] | None:
+        if not 0 < price <= MAX_PRICE:
+            return RejectReason.INVALID_PRICE, f"{what} {price} is outside 1 to {MAX_PRICE} ticks"
+        if price % book.tick:
+            return RejectReason.OFF_TICK, (
+                f"{what} {ticks_to_price(price)} is not a multiple of "
+                f"{book.instrument.symbol}'s tick {ticks_to_price(book.tick)}"
+            )
+        return None
+
+    def _qty_problem(self, qty: int, book: Book) -> tuple[RejectReason, str] | None:
+        if not 0 < qty <= MAX_QTY:
+            return RejectReason.INVALID_QUANTITY, f"quantity {qty} is outside 1 to {MAX_QTY}"
+        if qty % book.lot:
+            return RejectReason.OFF_LOT, (
+                f"quantity {qty} is not a multiple of {book.instrument.symbol}'s lot {book.lot}"
+            )
+        return None
+
+    def _state_problem(self, book: Book) -> tuple[RejectReason, str] | None:
+        state = book.state
+        if state is TradingState.HALTED:
+            return RejectReason.TRADING_HALTED, f"{book.instrument.symbol} is halted"
+        if state is TradingState.CLOSED:
+            return RejectReason.MARKET_CLOSED, f"{book.instrument.symbol} is closed"
+        return None
+
+    def _order_access_rejection(
+        self, command: NewOrder, seq: int, ts: int, order_id: int
+    ) -> Events:
+        """The precise reason an order's participant, account or instrument does not fit."""
+        role = self.participants.get(command.participant)
+        account = self.accounts.get(command.account)
+        if role is None:
+            reason, text = (
+                RejectReason.UNKNOWN_PARTICIPANT,
+                f"participant {command.participant!r} is not registered",
+            )
+        elif role is Role.OPERATOR:
+            reason, text = RejectReason.NOT_ENTITLED, "operators do not enter orders"
+        elif command.instrument not in self.books:
+            reason, text = (
+                RejectReason.UNKNOWN_INSTRUMENT,
+                f"instrument {command.instrument!r} is not listed",
+            )
+        elif account is None:
+            reason, text = RejectReason.UNKNOWN_ACCOUNT, f"account {command.account!r} does not exist"
+        else:
+            reason, text = (
+                RejectReason.NOT_ENTITLED,
+                f"account {command.account!r} does not belong to {command.participant!r}",
+            )
+        return self._reject(command, seq, ts, reason, text, order_id)
+
+    # ------------------------------------------------------------------ orders
+
+    def _new_order(self, cmd: NewOrder, seq: int, ts: int) -> Events:
+        # Every order entry takes the next id, accepted or not, so ids are predictable
+        # ordinals and a rejection can name the order it refused.
+        order_id = self.next_order_id
+        self.next_order_id = order_id + 1
+        book = self.books.get(cmd.instrument)
+        account = self.accounts.get(cmd.account)
+        if book is None or account is None or account.owner != cmd.participant:
+            return self._order_access_rejection(cmd, seq, ts, order_id)
+        qty = cmd.qty
+        problem = None
+        if qty <= 0 or qty > MAX_QTY or qty % book.lot:
+            problem = self._qty_problem(qty, book)
+        elif book.state is not _CONTINUOUS:
+            problem = self._state_problem(book)
+        if problem is None:
+            problem = self._order_shape_problem(cmd, book)
+        if problem is not None:
+            return self._reject(cmd, seq, ts, *problem, order_id)
+        side = cmd.side
+        order_type = cmd.order_type
+        is_stop = order_type is _STOP or order_type is _STOP_LIMIT
+        if order_type is _LIMIT or order_type is _STOP_LIMIT:
+            price = cmd.price
+        else:
+            reference = cmd.stop_price if is_stop else book.reference()
+            if not reference:
+                return self._reject(
+                    cmd, seq, ts, RejectReason.NO_REFERENCE_PRICE,
+                    f"{cmd.instrument} has no reference price to collar a market order", order_id,
+                )  # fmt: skip
+            price = self._collar(reference, side, book)
+        symbol = cmd.instrument
+        currency = book.instrument.currency
+        # Funding: look, do not touch, until every check has passed.
+        if side is _BUY:
+            need = self.matcher.buy_need(qty, price, book.unit)
+            funds = account.cash.get(currency, _NOTHING)
+            if funds.available < need:
+                return self._reject(
+                    cmd, seq, ts, RejectReason.INSUFFICIENT_CASH,
+                    f"buying {qty} {symbol} at up to {ticks_to_price(price)} needs "
+                    f"{ticks_to_price(need)} {currency}; {ticks_to_price(funds.available)} "
+                    "is available", order_id,
+                )  # fmt: skip
+        else:
+            need = qty
+            funds = account.positions.get(symbol, _NOTHING)
+            if funds.available < need:
+                return self._reject(
+                    cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
+                    f"selling {qty} {symbol} needs {qty} held (owned or borrowed); "
+                    f"{funds.available} available", order_id,
+                )  # fmt: skip
+        if not is_stop and book.state is _CONTINUOUS:
+            problem = self._crossing_problem(cmd, book, price)
+            if problem is not None:
+                return self._reject(cmd, seq, ts, *problem, order_id)
+        funds.available -= need
+        funds.reserved += need
+        if side is _BUY:
+            cash, position = funds, account.position(symbol)
+        else:
+            cash, position = account.cash_balance(currency), funds
+        order = Order(
+            order_id, cmd.participant, account, symbol, side, order_type, cmd.tif, price,
+            cmd.stop_price, qty, cash, position, need, cmd.stp, cmd.post_only, cmd.marking,
+            cmd.client_order_id, cmd.parent_order_id,
+        )  # fmt: skip
+        events: Events = [
+            OrderAccepted(
+                seq, ts, order_id, cmd.client_order_id, cmd.account, symbol, side, order_type,
+                cmd.tif, price, cmd.stop_price, qty,
+            )
+        ]  # fmt: skip
+        if order.waiting:
+            self.orders[order_id] = order
+            book.add_stop(order)
+        else:
+            self._work(order, book, events, seq, ts)
+        self._run_stops(book, events, seq, ts)
+        return events
+
+    def _order_shape_problem(self, cmd: NewOrder, book: Book) -> tuple[RejectReason, str] | None:
+        """Price, stop price and time in force must fit the order type and the trading state."""
+        order_type = cmd.order_type
+        if order_type is _LIMIT or order_type is _STOP_LIMIT:
+            problem = self._price_problem(cmd.price, book, "limit price")
+            if problem is not None:
+                return problem
+        elif cmd.price:
+            return RejectReason.INVALID_PRICE, f"a {order_type} order carries no limit price"
+        if order_type is _LIMIT or order_type is _MARKET:
+            if cmd.stop_price:
+                return RejectReason.INVALID_STOP_PRICE, f"a {order_type} order has no stop price"
+        else:
+            problem = self._price_problem(cmd.stop_price, book, "stop price")
+            if problem is not None:
+                return RejectReason.INVALID_STOP_PRICE, problem[1]
+        tif = cmd.tif
+        if cmd.post_only and (order_type is not _LIMIT or tif is _IOC or tif is _FOK):
+            return (
+                RejectReason.INVALID_TIME_IN_FORCE,
+                "post-only applies to day or GTC limit orders only",
+            )
+        if (tif is _IOC or tif is _FOK) and book.state is not _CONTINUOUS:
+            return (
+                RejectReason.INVALID_TIME_IN_FORCE,
+                f"{tif.value.upper()} cannot be used while {book.instrument.symbol} is in a call",
+            )
+        return None
+
+    def _crossing_problem(
+        self, cmd: NewOrder, book: Book, price: int
+    ) -> tuple[RejectReason, str] | None:
+        """Post-only must not cross; fill-or-kill must fill completely. Neither mutates."""
+        is_buy = cmd.side is _BUY
+        opposite = book.asks if is_buy else book.bids
+        limit_key = price if is_buy else -price
+        if cmd.post_only:
+            best = opposite.best()
+            if best is not None and best.key <= limit_key:
+                return (
+                    RejectReason.POST_ONLY_WOULD_CROSS,
+                    f"post-only order at {ticks_to_price(price)} would trade against "
+                    f"{ticks_to_price(best.price)}",
+                )
+        elif cmd.tif is _FOK and not self._fillable(cmd, book, limit_key):
+            return RejectReason.FOK_NOT_FILLABLE, f"{cmd.qty} {cmd.instrument} cannot fill at once"
+        return None
+
+    def _fillable(self, cmd: NewOrder, book: Book, limit_key: int) -> bool:
+        """Whether a fill-or-kill order would fill completely now, mirroring self-trade rules."""
+        opposite = book.asks if cmd.side is _BUY else book.bids
+        needed = cmd.qty
+        own = self.accounts[cmd.account]
+        allow = cmd.stp is SelfTradePrevention.ALLOW
+        skip_own = cmd.stp is SelfTradePrevention.CANCEL_OLDEST
+        for key in sorted(key for key in opposite.levels if key <= limit_key):
+            for order in opposite.levels[key].live_orders():
+                if order.account is own and not allow:
+                    if skip_own:
+                        continue
+                    return False
+                needed -= order.leaves
+                if needed <= 0:
+                    return True
+        return False
+
+    def _work(self, order: Order, book: Book, events: Events, seq: int, ts: int) -> None:
+        """Match an order entering the book (if trading is continuous), then rest or cancel it."""
+        if book.state is _CONTINUOUS:
+            is_buy = order.side is _BUY
+            self.matcher.match(order, book, order.price if is_buy else -order.price, events, seq, ts)
+            if not order.live:  # cancelled by self-trade prevention
+                self.orders.pop(order.order_id, None)
+                return
+            if not order.leaves:
+                order.live = False
+                self.orders.pop(order.order_id, None)
+                return
+            tif = order.tif
+            if tif is _IOC or tif is _FOK:
+                order.live = False
+                self.orders.pop(order.order_id, None)
+                self.matcher.release(order)
+                events.append(
+                    OrderCancelled(
+                        seq, ts, order.order_id, order.account.account_id, order.instrument,
+                        order.leaves, CancelReason.UNFILLED,
+                    )
+                )  # fmt: skip
+                return
+        book.side_of(order.side).add(order)
+        self.orders[order.order_id] = order
+
+    def _run_stops(self, book: Book, events: Events, seq: int, ts: int) -> None:
+        """Elect every stop the last trade price has reached, cascading, in trigger order."""
+        while book.state is _CONTINUOUS:
+            order = book.next_triggered_stop()
+            if order is None:
+                return
+            order.waiting = False
+            events.append(
+                StopElected(
+                    seq, ts, order.order_id, order.account.account_id, order.instrument,
+                    book.last_price, order.price,
+                )
+            )  # fmt: skip
+            self._work(order, book, events, seq, ts)
+
+    def _owned_order(
+        self, command: Cancel | Replace, seq: int, ts: int, operator_may: bool
+    ) -> Order | Events:
+        """The open order a cancel or replace names, or the rejection."""
+        order = self.orders.get(command.order_id)
+        if order is None:
+            return self._reject(
+                command, seq, ts, RejectReason.UNKNOWN_ORDER,
+                f"order {command.order_id} is not open", command.order_id,
+            )  # fmt: skip
+        if order.participant != command.participant and not (
+            operator_may and self.participants.get(command.participant) is Role.OPERATOR
+        ):
+            return self._reject(
+                command, seq, ts, RejectReason.NOT_ENTITLED,
+                f"order {command.order_id} does not belong to {command.participant!r}",
+                command.order_id,
+            )  # fmt: skip
+        return order
+
+    def _take_off(self, order: Order) -> None:
+        """Remove an open order from its book and release its reservation."""
+        if order.waiting:
+            order.live = False
+        else:
+            self.books[order.instrument].side_of(order.side).remove(order)
+        del self.orders[order.order_id]
+        self.matcher.release(order)
+
+    def _cancelled(self, order: Order, reason: CancelReason, seq: int, ts: int) -> OrderCancelled:
+        self._take_off(order)
+        return OrderCancelled(
+            seq, ts, order.order_id, order.account.account_id, order.instrument, order.leaves, reason
+        )
+
+    def _cancel(self, cmd: Cancel, seq: int, ts: int) -> Events:
+        found = self._owned_order(cmd, seq, ts, operator_may=True)
+        if not isinstance(found, Order):
+            return found
+        reason = CancelReason.USER if found.participant == cmd.participant else CancelReason.OPERATOR
+        return [self._cancelled(found, reason, seq, ts)]
+
+    def _mass_cancel(self, cmd: MassCancel, seq: int, ts: int) -> Events:
+        role = self.participants.get(cmd.participant)
+        if role is None:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_PARTICIPANT,
+                f"participant {cmd.participant!r} is not registered",
+            )  # fmt: skip
+        is_operator = role is Role.OPERATOR
+        if cmd.account:
+            account = self.accounts.get(cmd.account)
+            if account is None:
+                return self._reject(
+                    cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT,
+                    f"account {cmd.account!r} does not exist",
+                )  # fmt: skip
+            if not is_operator and account.owner != cmd.participant:
+                return self._reject(
+                    cmd, seq, ts, RejectReason.NOT_ENTITLED,
+                    f"account {cmd.account!r} does not belong to {cmd.participant!r}",
+                )  # fmt: skip
+        if cmd.instrument and cmd.instrument not in self.books:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
+                f"instrument {cmd.instrument!r} is not listed",
+            )  # fmt: skip
+        reason = CancelReason.OPERATOR if is_operator else CancelReason.MASS_CANCEL
+        targets = [
+            order
+            for _, order in sorted(self.orders.items())
+            if (is_operator or order.participant == cmd.participant)
+            and (not cmd.account or order.account.account_id == cmd.account)
+            and (not cmd.instrument or order.instrument == cmd.instrument)
+            and (cmd.side is None or order.side is cmd.side)
+        ]
+        return [self._cancelled(order, reason, seq, ts) for order in targets]
+
+    def _replace(self, cmd: Replace, seq: int, ts: int) -> Events:
+        found = self._owned_order(cmd, seq, ts, operator_may=False)
+        if not isinstance(found, Order):
+            return found
+        order = found
+        book = self.books[order.instrument]
+        reject = self._reject
+        if order.waiting:
+            return reject(
+                cmd, seq, ts, RejectReason.NOT_REPLACEABLE,
+                "a stop order waiting for its trigger cannot be replaced; cancel it and enter anew",
+                order.order_id,
+            )  # fmt: skip
+        problem = (
+            self._state_problem(book)
+            or self._price_problem(cmd.price, book, "limit price")
+            or self._qty_problem(cmd.qty, book)
+        )
+        if problem is not None:
+            return reject(cmd, seq, ts, *problem, order.order_id)
+        filled = order.qty - order.leaves
+        leaves = cmd.qty - filled
+        if leaves <= 0:
+            return reject(
+                cmd, seq, ts, RejectReason.INVALID_QUANTITY,
+                f"new quantity {cmd.qty} does not exceed the {filled} already filled",
+                order.order_id,
+            )  # fmt: skip
+        price = cmd.price
+        is_buy = order.side is _BUY
+        if order.post_only and book.state is _CONTINUOUS:
+            best = (book.asks if is_buy else book.bids).best()
+            if best is not None and best.key <= (price if is_buy else -price):
+                return reject(
+                    cmd, seq, ts, RejectReason.POST_ONLY_WOULD_CROSS,
+                    f"post-only order at {ticks_to_price(price)} would trade", order.order_id,
+                )  # fmt: skip
+        need = self.matcher.buy_need(leaves, price, book.unit) if is_buy else leaves
+        extra = need - order.reserved
+        balance = order.cash if is_buy else order.position
+        if extra > balance.available:
+            reason = RejectReason.INSUFFICIENT_CASH if is_buy else RejectReason.INSUFFICIENT_SECURITIES
+            return reject(
+                cmd, seq, ts, reason,
+                f"the replacement needs {extra} more; {balance.available} is available",
+                order.order_id,
+            )  # fmt: skip
+        balance.available -= extra
+        balance.reserved += extra
+        keep = price == order.price and leaves <= order.leaves
+        side = book.side_of(order.side)
+        if keep:
+            level = side.levels[price * side.sign]
+            level.qty -= order.leaves - leaves
+            order.leaves = leaves
+            order.qty = cmd.qty
+            order.reserved = need
+            return [
+                OrderReplaced(
+                    seq, ts, order.order_id, order.account.account_id, order.instrument,
+                    price, cmd.qty, leaves, True,
+                )
+            ]  # fmt: skip
+        side.remove(order)
+        fresh = Order(
+            order.order_id, order.participant, order.account, order.instrument, order.side,
+            order.order_type, order.tif, price, order.stop_price, cmd.qty, order.cash,
+            order.position, need, order.stp, order.post_only, order.marking,
+            order.client_order_id, order.parent_order_id,
+        )  # fmt: skip
+        fresh.leaves = leaves
+        fresh.waiting = False
+        self.orders[order.order_id] = fresh
+        events: Events = [
+            OrderReplaced(
+                seq, ts, order.order_id, order.account.account_id, order.instrument,
+                price, cmd.qty, leaves, False,
+            )
+        ]  # fmt: skip
+        self._work(fresh, book, events, seq, ts)
+        self._run_stops(book, events, seq, ts)
+        return events
+
+    # ------------------------------------------------------------------ trading states
+
+    def _set_trading_state(self, cmd: SetTradingState, seq: int, ts: int) -> Events:
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        book = self.books.get(cmd.instrument)
+        if book is None:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
+                f"instrument {cmd.instrument!r} is not listed",
+            )  # fmt: skip
+        previous = book.state
+        if previous is cmd.state:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_TRANSITION,
+                f"{cmd.instrument} is already {cmd.state.value}",
+            )  # fmt: skip
+        events: Events = []
+        if cmd.state is _CONTINUOUS and previous in _CALL_STATES:
+            self._uncross(book, events, seq, ts)
+        if cmd.state is TradingState.CLOSED:
+            expiring = [
+                order
+                for _, order in sorted(self.orders.items())
+                if order.instrument == cmd.instrument and order.tif is TimeInForce.DAY
+            ]
+            events.extend(self._cancelled(o, CancelReason.EXPIRED, seq, ts) for o in expiring)
+        book.state = cmd.state
+        events.append(
+            TradingStateChanged(seq, ts, cmd.instrument, previous, cmd.state, cmd.reason)
+        )
+        self._run_stops(book, events, seq, ts)
+        return events
+
+    def _uncross(self, book: Book, events: Events, seq: int, ts: int) -> None:
+        """Execute a call auction: every crossing order trades at one price."""
+        bids = [(level.price, level.qty) for level in book.bids.levels.values()]
+        asks = [(level.price, level.qty) for level in book.asks.levels.values()]
+        result = find_uncross(bids, asks, book.last_price or book.reference_price)
+        if result is None:
+            return
+        price = result.price
+        events.append(
+            AuctionUncrossed(
+                seq, ts, book.instrument.symbol, price, result.volume, result.imbalance,
+                result.imbalance_side,
+            )
+        )  # fmt: skip
+        buys = book.bids.orders_in_priority()
+        sells = book.asks.orders_in_priority()
+        buy, sell = next(buys), next(sells)
+        remaining = result.volume
+        matcher = self.matcher
+        while remaining:
+            qty = min(buy.leaves, sell.leaves, remaining)
+            remaining -= qty
+            for order in (buy, sell):
+                order.leaves -= qty
+                side = book.side_of(order.side)
+                side.levels[order.price * side.sign].qty -= qty
+            cash, buy_fee, sell_fee = matcher.settle(buy, sell, price, qty, book, None)
+            trade_id = matcher.next_trade_id
+            matcher.next_trade_id = trade_id + 1
+            events.append(
+                Trade(
+                    seq, ts, trade_id, book.instrument.symbol, price, qty, None, buy.order_id,
+                    sell.order_id, buy.account.account_id, sell.account.account_id, buy.leaves,
+                    sell.leaves, cash, buy_fee, sell_fee,
+                )
+            )  # fmt: skip
+            if not buy.leaves:
+                self._take_off(buy)
+                buy = next(buys, buy)
+            if not sell.leaves:
+                self._take_off(sell)
+                sell = next(sells, sell)
+        book.last_price = price
+
+    # ------------------------------------------------------------------ funding
+
+    def _asset_balance(self, account: Account, asset: str) -> tuple[Balance, bool]:
+        """(balance, is_security) for an asset name: a listed symbol, else a currency."""
+        if asset in self.books:
+            return account.position(asset), True
+        return account.cash_balance(asset), False
+
+    def _funding_target(
+        self, cmd: Deposit | Withdraw, seq: int, ts: int
+    ) -> tuple[Account, bool] | Events:
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        account = self.accounts.get(cmd.account)
+        if account is None:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT, f"account {cmd.account!r} does not exist"
+            )
+        if not 0 < cmd.amount <= MAX_QTY * MAX_PRICE:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_AMOUNT, f"amount {cmd.amount} must be positive"
+            )
+        is_security = cmd.asset in self.books
+        if not is_security and not (cmd.asset.isalnum() and len(cmd.asset) <= 12):
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
+                f"{cmd.asset!r} is neither a listed instrument nor a currency code",
+            )  # fmt: skip
+        return account, is_security
+
+    def _deposit(self, cmd: Deposit, seq: int, ts: int) -> Events:
+        target = self._funding_target(cmd, seq, ts)
+        if isinstance(target, list):
+            return target
+        account, _ = target
+        balance, _ = self._asset_balance(account, cmd.asset)
+        balance.available += cmd.amount
+        self.supply[cmd.asset] = self.supply.get(cmd.asset, 0) + cmd.amount
+        return [Transfer(seq, ts, TransferKind.DEPOSIT, cmd.account, cmd.asset, cmd.amount)]
+
+    def _withdraw(self, cmd: Withdraw, seq: int, ts: int) -> Events:
+        target = self._funding_target(cmd, seq, ts)
+        if isinstance(target, list):
+            return target
+        account, is_security = target
+        holdings = account.positions if is_security else account.cash
+        balance = holdings.get(cmd.asset)
+        available = balance.available if balance is not None else 0
+        if balance is None or available < cmd.amount:
+            reason = (
+                RejectReason.INSUFFICIENT_SECURITIES if is_security else RejectReason.INSUFFICIENT_CASH
+            )
+            return self._reject(
+                cmd, seq, ts, reason,
+                f"withdrawing {cmd.amount} {cmd.asset} needs it available; {available} is",
+            )  # fmt: skip
+        balance.available -= cmd.amount
+        self.supply[cmd.asset] -= cmd.amount
+        return [Transfer(seq, ts, TransferKind.WITHDRAW, cmd.account, cmd.asset, cmd.amount)]
+
+    def _loan_parties(
+        self, cmd: Borrow | ReturnBorrow, seq: int, ts: int
+    ) -> tuple[Balance, Balance] | Events:
+        """(borrower's position, lender's position) for a borrow or return, or the rejection."""
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        borrower = self.accounts.get(cmd.account)
+        lender = self.accounts.get(cmd.lender)
+        if borrower is None or lender is None or borrower is lender:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT,
+                "a loan needs two different existing accounts",
+            )  # fmt: skip
+        if cmd.instrument not in self.books:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
+                f"instrument {cmd.instrument!r} is not listed",
+            )  # fmt: skip
+        if not 0 < cmd.qty <= MAX_QTY:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_QUANTITY, f"quantity {cmd.qty} must be positive"
+            )
+        return borrower.position(cmd.instrument), lender.position(cmd.instrument)
+
+    def _borrow(self, cmd: Borrow, seq: int, ts: int) -> Events:
+        parties = self._loan_parties(cmd, seq, ts)
+        if isinstance(parties, list):
+            return parties
+        borrower, lender = parties
+        if lender.available < cmd.qty:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
+                f"lender {cmd.lender!r} has {lender.available} {cmd.instrument} available",
+            )  # fmt: skip
+        lender.available -= cmd.qty
+        lender.lent += cmd.qty
+        borrower.available += cmd.qty
+        borrower.borrowed += cmd.qty
+        key = (cmd.account, cmd.lender, cmd.instrument)
+        self.loans[key] = self.loans.get(key, 0) + cmd.qty
+        return [
+            Transfer(
+                seq, ts, TransferKind.BORROW, cmd.account, cmd.instrument, cmd.qty, cmd.lender
+            )
+        ]
+
+    def _return_borrow(self, cmd: ReturnBorrow, seq: int, ts: int) -> Events:
+        parties = self._loan_parties(cmd, seq, ts)
+        if isinstance(parties, list):
+            return parties
+        borrower, lender = parties
+        key = (cmd.account, cmd.lender, cmd.instrument)
+        owed = self.loans.get(key, 0)
+        if owed < cmd.qty:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INSUFFICIENT_BORROW,
+                f"{cmd.account!r} owes {cmd.lender!r} only {owed} {cmd.instrument}",
+            )  # fmt: skip
+        if borrower.available < cmd.qty:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
+                f"{cmd.account!r} has {borrower.available} {cmd.instrument} available to return",
+            )  # fmt: skip
+        borrower.available -= cmd.qty
+        borrower.borrowed -= cmd.qty
+        lender.available += cmd.qty
+        lender.lent -= cmd.qty
+        if owed == cmd.qty:
+            del self.loans[key]
+        else:
+            self.loans[key] = owed - cmd.qty
+        return [
+            Transfer(
+                seq, ts, TransferKind.RETURN, cmd.account, cmd.instrument, cmd.qty, cmd.lender
+            )
+        ]
+
+    # ------------------------------------------------------------------ administration
+
+    def _clock_tick(self, cmd: ClockTick, seq: int, ts: int) -> Events:
+        return []
+
+    def _register_participant(self, cmd: RegisterParticipant, seq: int, ts: int) -> Events:
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        if not _valid_id(cmd.new_participant):
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_DEFINITION,
+                f"participant id {cmd.new_participant!r} must be 1 to 64 printable characters",
+            )  # fmt: skip
+        if cmd.new_participant in self.participants:
+            return self._reject(
+                cmd, seq, ts, RejectReason.ALREADY_EXISTS,
+                f"participant {cmd.new_participant!r} is already registered",
+            )  # fmt: skip
+        self.participants[cmd.new_participant] = cmd.role
+        return [ParticipantRegistered(seq, ts, cmd.new_participant, cmd.role)]
+
+    def _open_account(self, cmd: OpenAccount, seq: int, ts: int) -> Events:
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        if not _valid_id(cmd.account):
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_DEFINITION,
+                f"account id {cmd.account!r} must be 1 to 64 printable characters",
+            )  # fmt: skip
+        if cmd.account in self.accounts:
+            return self._reject(
+                cmd, seq, ts, RejectReason.ALREADY_EXISTS, f"account {cmd.account!r} already exists"
+            )
+        if self.participants.get(cmd.owner) is not Role.TRADER:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_PARTICIPANT,
+                f"owner {cmd.owner!r} is not a registered trader",
+            )  # fmt: skip
+        self.accounts[cmd.account] = Account(cmd.account, cmd.owner, cmd.firm)
+        return [AccountOpened(seq, ts, cmd.account, cmd.owner, cmd.firm)]
+
+    def _list_instrument(self, cmd: ListInstrument, seq: int, ts: int) -> Events:
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        instrument = cmd.instrument
+        if instrument.symbol in self.books:
+            return self._reject(
+                cmd, seq, ts, RejectReason.ALREADY_EXISTS, f"{instrument.symbol!r} is already listed"
+            )
+        problems = instrument.problems()
+        currencies = {book.instrument.currency for book in self.books.values()}
+        currencies.update(self.supply)
+        if instrument.symbol in currencies or instrument.currency in self.books:
+            problems.append("a symbol may not be the same as a currency code")
+        if cmd.reference_price < 0 or cmd.reference_price % max(instrument.tick_size, 1):
+            problems.append("reference_price must be a non-negative multiple of the tick")
+        if problems:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_DEFINITION,
+                f"{instrument.symbol!r}: " + "; ".join(problems),
+            )  # fmt: skip
+        fee_cash = self.fee_account.cash_balance(instrument.currency)
+        self.books[instrument.symbol] = Book(instrument, cmd.reference_price, cmd.state, fee_cash)
+        return [InstrumentListed(seq, ts, instrument, cmd.reference_price, cmd.state)]
