@@ -2,9 +2,13 @@
 
 The rule, in order: the price that executes the most volume; among those, the
 one that leaves the smallest imbalance; among those, the one nearest the
-reference price; if two are equally near, the lower (documented in ADR 0003).
-Only limit prices present in the book can be candidates: between two of them
-the executable volume cannot change.
+reference price (with no reference, the middle of the tied prices).
+
+Demand (bids at or above a price) only changes just above a bid's limit and
+supply (asks at or below it) only at an ask's limit, so the tied prices form
+one interval whose ends are limit prices or a tick beside them. Evaluating
+those points, plus the reference itself, finds the exact answer without
+walking every tick.
 """
 
 from __future__ import annotations
@@ -24,50 +28,60 @@ class Uncross(msgspec.Struct, frozen=True):
     imbalance_side: Side | None
 
 
+class _Curves:
+    """Cumulative demand and supply over aggregated (price, qty) levels."""
+
+    def __init__(self, bids: list[tuple[int, int]], asks: list[tuple[int, int]]) -> None:
+        bids, asks = sorted(bids), sorted(asks)
+        self.bid_prices = [price for price, _ in bids]
+        self.ask_prices = [price for price, _ in asks]
+        self.demand_from = list(accumulate(qty for _, qty in reversed(bids)))[::-1]
+        self.supply_upto = list(accumulate(qty for _, qty in asks))
+
+    def at(self, price: int) -> tuple[int, int]:
+        """(demand, supply) at ``price``."""
+        i = bisect_left(self.bid_prices, price)
+        demand = self.demand_from[i] if i < len(self.demand_from) else 0
+        j = bisect_right(self.ask_prices, price)
+        supply = self.supply_upto[j - 1] if j else 0
+        return demand, supply
+
+
+def _result(curves: _Curves, price: int) -> Uncross:
+    demand, supply = curves.at(price)
+    imbalance = demand - supply
+    side = Side.BUY if imbalance > 0 else Side.SELL if imbalance < 0 else None
+    return Uncross(price, min(demand, supply), abs(imbalance), side)
+
+
 def find_uncross(
-    bids: list[tuple[int, int]], asks: list[tuple[int, int]], reference: int
+    bids: list[tuple[int, int]], asks: list[tuple[int, int]], reference: int, tick: int = 1
 ) -> Uncross | None:
     """Best uncrossing price for aggregated ``(price, qty)`` levels, or None if nothing crosses.
 
-    ``bids`` and ``asks`` may come in any order. ``reference`` of 0 means
-    none: the midpoint of the tied candidates stands in for it.
+    ``bids`` and ``asks`` may come in any order; prices are multiples of
+    ``tick``. A ``reference`` of 0 means there is none.
     """
     if not bids or not asks:
         return None
-    bid_prices = sorted(price for price, _ in bids)
-    ask_prices = sorted(price for price, _ in asks)
-    if bid_prices[-1] < ask_prices[0]:
+    curves = _Curves(bids, asks)
+    if curves.bid_prices[-1] < curves.ask_prices[0]:
         return None
-    bid_qty = dict(bids)
-    ask_qty = dict(asks)
-    # Cumulative demand at or above a price, supply at or below it.
-    bid_cum_from_top = list(accumulate(bid_qty[p] for p in reversed(bid_prices)))[::-1]
-    ask_cum = list(accumulate(ask_qty[p] for p in ask_prices))
-    best: list[tuple[int, int, int]] = []  # (volume, -|imbalance|, price) of the leaders
-    candidates = sorted(set(bid_prices) | set(ask_prices))
-    for price in candidates:
-        i = bisect_left(bid_prices, price)
-        demand = bid_cum_from_top[i] if i < len(bid_prices) else 0
-        j = bisect_right(ask_prices, price)
-        supply = ask_cum[j - 1] if j else 0
-        volume = min(demand, supply)
-        if volume == 0:
-            continue
-        score = (volume, -abs(demand - supply), price)
-        if not best or score[:2] > best[0][:2]:
-            best = [score]
-        elif score[:2] == best[0][:2]:
-            best.append(score)
-    if not best:
+    candidates = set(curves.bid_prices) | set(curves.ask_prices)
+    candidates.update(price + tick for price in curves.bid_prices)
+    candidates.update(price - tick for price in curves.ask_prices if price > tick)
+    if reference > 0:
+        candidates.add(reference - reference % tick)
+    scored = [_result(curves, price) for price in sorted(candidates)]
+    best_volume = max(result.volume for result in scored)
+    if best_volume == 0:
         return None
-    tied = [price for _, _, price in best]
-    anchor = reference or (tied[0] + tied[-1]) // 2
-    price = min(tied, key=lambda p: (abs(p - anchor), p))
-    i = bisect_left(bid_prices, price)
-    demand = bid_cum_from_top[i] if i < len(bid_prices) else 0
-    j = bisect_right(ask_prices, price)
-    supply = ask_cum[j - 1] if j else 0
-    volume = min(demand, supply)
-    imbalance = demand - supply
-    side = Side.BUY if imbalance > 0 else Side.SELL if imbalance < 0 else None
-    return Uncross(price, volume, abs(imbalance), side)
+    leaders = [result for result in scored if result.volume == best_volume]
+    least = min(result.imbalance for result in leaders)
+    tied = [result.price for result in leaders if result.imbalance == least]
+    if reference > 0:
+        price = min(tied, key=lambda p: (abs(p - reference), p))
+    else:
+        middle = (tied[0] + tied[-1]) // 2
+        price = middle - middle % tick
+    return _result(curves, price)

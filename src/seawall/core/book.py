@@ -19,6 +19,8 @@ import heapq
 from collections import deque
 from collections.abc import Iterator
 
+import msgspec
+
 from seawall.core.ledger import Account, Balance
 from seawall.core.types import (
     Instrument,
@@ -31,7 +33,7 @@ from seawall.core.types import (
 )
 
 
-class Order:
+class Order(msgspec.Struct, gc=False):
     """An open order: resting on the book, or a stop waiting for its trigger.
 
     ``reserved`` is exactly what this order holds reserved in its account
@@ -39,74 +41,34 @@ class Order:
     balances a fill touches. ``live`` turns false the moment the order leaves
     the book, so stale queue entries can be skipped without searching.
     ``waiting`` is true for a stop order whose trigger has not been reached.
+
+    A mutable msgspec struct rather than a plain ``__slots__`` class: it is
+    just as compact, but built in C, which makes order entry markedly cheaper
+    (ADR 0005). It is never part of a reference cycle, so the cycle collector
+    need not track it.
     """
 
-    __slots__ = (
-        "account",
-        "cash",
-        "client_order_id",
-        "instrument",
-        "leaves",
-        "live",
-        "marking",
-        "order_id",
-        "order_type",
-        "parent_order_id",
-        "participant",
-        "position",
-        "post_only",
-        "price",
-        "qty",
-        "reserved",
-        "side",
-        "stop_price",
-        "stp",
-        "tif",
-        "waiting",
-    )
-
-    def __init__(
-        self,
-        order_id: int,
-        participant: str,
-        account: Account,
-        instrument: str,
-        side: Side,
-        order_type: OrderType,
-        tif: TimeInForce,
-        price: int,
-        stop_price: int,
-        qty: int,
-        cash: Balance,
-        position: Balance,
-        reserved: int,
-        stp: SelfTradePrevention,
-        post_only: bool,
-        marking: SaleMarking,
-        client_order_id: str,
-        parent_order_id: str,
-    ) -> None:
-        self.order_id = order_id
-        self.participant = participant
-        self.account = account
-        self.instrument = instrument
-        self.side = side
-        self.order_type = order_type
-        self.tif = tif
-        self.price = price
-        self.stop_price = stop_price
-        self.qty = qty
-        self.leaves = qty
-        self.cash = cash
-        self.position = position
-        self.reserved = reserved
-        self.stp = stp
-        self.post_only = post_only
-        self.marking = marking
-        self.client_order_id = client_order_id
-        self.parent_order_id = parent_order_id
-        self.live = True
-        self.waiting = order_type is OrderType.STOP or order_type is OrderType.STOP_LIMIT
+    order_id: int
+    participant: str
+    account: Account
+    instrument: str
+    side: Side
+    order_type: OrderType
+    tif: TimeInForce
+    price: int
+    stop_price: int
+    qty: int
+    leaves: int
+    cash: Balance
+    position: Balance
+    reserved: int
+    stp: SelfTradePrevention
+    post_only: bool
+    marking: SaleMarking
+    client_order_id: str
+    parent_order_id: str
+    waiting: bool
+    live: bool = True
 
 
 class PriceLevel:

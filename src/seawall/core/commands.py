@@ -26,11 +26,13 @@ from seawall.core.types import (
 )
 
 
-class CommandBase(msgspec.Struct, frozen=True, gc=False, tag_field="type", forbid_unknown_fields=True):
+class CommandBase(
+    msgspec.Struct, frozen=True, gc=False, tag_field="type", forbid_unknown_fields=True
+):
     participant: str
 
 
-class NewOrder(CommandBase, tag="new_order"):
+class NewOrder(CommandBase, frozen=True, tag="new_order"):
     """Enter an order.
 
     ``price`` is the limit (required for limit and stop-limit orders, 0
@@ -55,13 +57,13 @@ class NewOrder(CommandBase, tag="new_order"):
     parent_order_id: str = ""
 
 
-class Cancel(CommandBase, tag="cancel"):
+class Cancel(CommandBase, frozen=True, tag="cancel"):
     """Cancel the rest of an order (resting, or a stop not yet elected)."""
 
     order_id: int
 
 
-class Replace(CommandBase, tag="replace"):
+class Replace(CommandBase, frozen=True, tag="replace"):
     """Cancel-replace: a new limit price and a new total quantity (FIX OrderQty semantics).
 
     ``qty`` counts what has already filled, so the new open quantity is
@@ -74,7 +76,7 @@ class Replace(CommandBase, tag="replace"):
     price: int
 
 
-class MassCancel(CommandBase, tag="mass_cancel"):
+class MassCancel(CommandBase, frozen=True, tag="mass_cancel"):
     """Cancel every open order of the participant, narrowed by the optional filters.
 
     An operator's mass cancel reaches every participant's orders.
@@ -85,7 +87,7 @@ class MassCancel(CommandBase, tag="mass_cancel"):
     side: Side | None = None
 
 
-class Deposit(CommandBase, tag="deposit"):
+class Deposit(CommandBase, frozen=True, tag="deposit"):
     """Operator: credit cash (``asset`` is a currency code) or securities (a symbol)."""
 
     account: str
@@ -93,7 +95,7 @@ class Deposit(CommandBase, tag="deposit"):
     amount: int
 
 
-class Withdraw(CommandBase, tag="withdraw"):
+class Withdraw(CommandBase, frozen=True, tag="withdraw"):
     """Operator: debit cash or securities; only what is available, never what is reserved."""
 
     account: str
@@ -101,7 +103,7 @@ class Withdraw(CommandBase, tag="withdraw"):
     amount: int
 
 
-class Borrow(CommandBase, tag="borrow"):
+class Borrow(CommandBase, frozen=True, tag="borrow"):
     """Operator: record a locate/borrow: ``lender`` delivers securities to ``account`` now.
 
     The borrowed securities are a funded position of the borrower, so a short
@@ -115,7 +117,7 @@ class Borrow(CommandBase, tag="borrow"):
     qty: int
 
 
-class ReturnBorrow(CommandBase, tag="return_borrow"):
+class ReturnBorrow(CommandBase, frozen=True, tag="return_borrow"):
     """Operator: the borrower returns borrowed securities to the lender."""
 
     account: str
@@ -124,7 +126,7 @@ class ReturnBorrow(CommandBase, tag="return_borrow"):
     qty: int
 
 
-class SetTradingState(CommandBase, tag="set_trading_state"):
+class SetTradingState(CommandBase, frozen=True, tag="set_trading_state"):
     """Operator: move an instrument to a trading state; leaving a call state uncrosses."""
 
     instrument: str
@@ -132,18 +134,18 @@ class SetTradingState(CommandBase, tag="set_trading_state"):
     reason: str = ""
 
 
-class ClockTick(CommandBase, tag="clock_tick"):
+class ClockTick(CommandBase, frozen=True, tag="clock_tick"):
     """Advances the venue's clock to the sequencer's timestamp; timers hang off it."""
 
 
-class RegisterParticipant(CommandBase, tag="register_participant"):
+class RegisterParticipant(CommandBase, frozen=True, tag="register_participant"):
     """Operator: admit a participant with a role."""
 
     new_participant: str
     role: Role = Role.TRADER
 
 
-class OpenAccount(CommandBase, tag="open_account"):
+class OpenAccount(CommandBase, frozen=True, tag="open_account"):
     """Operator: open an account owned by a participant, optionally inside a firm."""
 
     account: str
@@ -151,7 +153,7 @@ class OpenAccount(CommandBase, tag="open_account"):
     firm: str = ""
 
 
-class ListInstrument(CommandBase, tag="list_instrument"):
+class ListInstrument(CommandBase, frozen=True, tag="list_instrument"):
     """Operator: list an instrument; ``reference_price`` seeds collars before the first trade."""
 
     instrument: Instrument

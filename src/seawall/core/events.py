@@ -71,7 +71,7 @@ class EventBase(msgspec.Struct, frozen=True, gc=False, tag_field="type"):
     ts: int
 
 
-class OrderAccepted(EventBase, tag="order_accepted"):
+class OrderAccepted(EventBase, frozen=True, tag="order_accepted"):
     """An order passed every check and its assets are reserved.
 
     ``price`` is the effective limit: for a market or stop order, the collar
@@ -90,7 +90,7 @@ class OrderAccepted(EventBase, tag="order_accepted"):
     qty: int
 
 
-class Rejected(EventBase, tag="rejected"):
+class Rejected(EventBase, frozen=True, tag="rejected"):
     """A command was refused and changed nothing.
 
     ``order_id`` names the order concerned: the id a refused new order was
@@ -105,7 +105,7 @@ class Rejected(EventBase, tag="rejected"):
     order_id: int = 0
 
 
-class Trade(EventBase, tag="trade"):
+class Trade(EventBase, frozen=True, tag="trade"):
     """A fill, settled in the same step (delivery versus payment).
 
     ``cash`` moved from buyer to seller and ``qty`` units from seller to
@@ -129,7 +129,7 @@ class Trade(EventBase, tag="trade"):
     sell_fee: int
 
 
-class OrderCancelled(EventBase, tag="order_cancelled"):
+class OrderCancelled(EventBase, frozen=True, tag="order_cancelled"):
     """The order is done; ``leaves`` units were left open and their reservation released."""
 
     order_id: int
@@ -139,7 +139,7 @@ class OrderCancelled(EventBase, tag="order_cancelled"):
     reason: CancelReason
 
 
-class OrderReplaced(EventBase, tag="order_replaced"):
+class OrderReplaced(EventBase, frozen=True, tag="order_replaced"):
     order_id: int
     account: str
     instrument: str
@@ -149,7 +149,7 @@ class OrderReplaced(EventBase, tag="order_replaced"):
     kept_priority: bool
 
 
-class StopElected(EventBase, tag="stop_elected"):
+class StopElected(EventBase, frozen=True, tag="stop_elected"):
     """A stop order's trigger was reached; it now works as a limit order at ``price``."""
 
     order_id: int
@@ -159,7 +159,7 @@ class StopElected(EventBase, tag="stop_elected"):
     price: int
 
 
-class Transfer(EventBase, tag="transfer"):
+class Transfer(EventBase, frozen=True, tag="transfer"):
     """Cash or securities moved outside trading: funding, withdrawals, borrows."""
 
     kind: TransferKind
@@ -169,14 +169,14 @@ class Transfer(EventBase, tag="transfer"):
     counterparty: str = ""
 
 
-class TradingStateChanged(EventBase, tag="trading_state_changed"):
+class TradingStateChanged(EventBase, frozen=True, tag="trading_state_changed"):
     instrument: str
     previous: TradingState
     state: TradingState
     reason: str
 
 
-class AuctionUncrossed(EventBase, tag="auction_uncrossed"):
+class AuctionUncrossed(EventBase, frozen=True, tag="auction_uncrossed"):
     """A call auction's result: one price, the volume it matched, what was left unmatched."""
 
     instrument: str
@@ -186,18 +186,18 @@ class AuctionUncrossed(EventBase, tag="auction_uncrossed"):
     imbalance_side: Side | None
 
 
-class ParticipantRegistered(EventBase, tag="participant_registered"):
+class ParticipantRegistered(EventBase, frozen=True, tag="participant_registered"):
     participant: str
     role: Role
 
 
-class AccountOpened(EventBase, tag="account_opened"):
+class AccountOpened(EventBase, frozen=True, tag="account_opened"):
     account: str
     owner: str
     firm: str
 
 
-class InstrumentListed(EventBase, tag="instrument_listed"):
+class InstrumentListed(EventBase, frozen=True, tag="instrument_listed"):
     instrument: Instrument
     reference_price: int
     state: TradingState

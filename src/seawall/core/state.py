@@ -157,15 +157,12 @@ def _restore_balances(states: list[BalanceState]) -> dict[str, Balance]:
 
 def _restore_order(s: OrderState, book: Book, account: Account) -> Order:
     symbol = book.instrument.symbol
-    order = Order(
+    return Order(
         s.order_id, s.participant, account, symbol, s.side, s.order_type, s.tif, s.price,
-        s.stop_price, s.qty, account.cash_balance(book.instrument.currency),
+        s.stop_price, s.qty, s.leaves, account.cash_balance(book.instrument.currency),
         account.position(symbol), s.reserved, s.stp, s.post_only, s.marking,
-        s.client_order_id, s.parent_order_id,
+        s.client_order_id, s.parent_order_id, s.waiting,
     )  # fmt: skip
-    order.leaves = s.leaves
-    order.waiting = s.waiting
-    return order
 
 
 def restore_into(venue: Venue, state: VenueState) -> None:

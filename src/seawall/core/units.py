@@ -56,9 +56,9 @@ def qty_to_units(value: Decimal | str | int, instrument: Instrument | None = Non
         raise UnitError("off_lot", f"quantity {value} is not a whole number of units")
     qty = int(number)
     if instrument is not None and qty % instrument.lot_size:
+        lot = instrument.lot_size
         raise UnitError(
-            "off_lot",
-            f"quantity {value} is not a multiple of {instrument.symbol}'s lot {instrument.lot_size}",
+            "off_lot", f"quantity {value} is not a multiple of {instrument.symbol}'s lot {lot}"
         )
     return qty
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
+
 from seawall.core import state as state_codec
 from seawall.core.auction import find_uncross
 from seawall.core.book import Book, Order
@@ -111,6 +113,7 @@ class Venue:
         self.supply: dict[str, int] = {}
         self.loans: dict[tuple[str, str, str], int] = {}
         self.matcher = Matcher(config, self.orders)
+        self._reserve_fee_bps = self.matcher.reserve_bps
         self._handlers: dict[type[Any], Callable[[Any, int, int], Events]] = {
             NewOrder: self._new_order,
             Cancel: self._cancel,
@@ -243,7 +246,10 @@ class Venue:
                 f"instrument {command.instrument!r} is not listed",
             )
         elif account is None:
-            reason, text = RejectReason.UNKNOWN_ACCOUNT, f"account {command.account!r} does not exist"
+            reason, text = (
+                RejectReason.UNKNOWN_ACCOUNT,
+                f"account {command.account!r} does not exist",
+            )
         else:
             reason, text = (
                 RejectReason.NOT_ENTITLED,
@@ -268,16 +274,23 @@ class Venue:
             problem = self._qty_problem(qty, book)
         elif book.state is not _CONTINUOUS:
             problem = self._state_problem(book)
-        if problem is None:
+        side = cmd.side
+        order_type = cmd.order_type
+        price = cmd.price
+        if problem is None and (
+            order_type is not _LIMIT
+            or cmd.stop_price
+            or cmd.post_only
+            or price <= 0
+            or price > MAX_PRICE
+            or price % book.tick
+            or book.state is not _CONTINUOUS
+        ):  # a plain limit order in continuous trading skips the detailed shape checks
             problem = self._order_shape_problem(cmd, book)
         if problem is not None:
             return self._reject(cmd, seq, ts, *problem, order_id)
-        side = cmd.side
-        order_type = cmd.order_type
         is_stop = order_type is _STOP or order_type is _STOP_LIMIT
-        if order_type is _LIMIT or order_type is _STOP_LIMIT:
-            price = cmd.price
-        else:
+        if order_type is not _LIMIT and order_type is not _STOP_LIMIT:
             reference = cmd.stop_price if is_stop else book.reference()
             if not reference:
                 return self._reject(
@@ -289,7 +302,9 @@ class Venue:
         currency = book.instrument.currency
         # Funding: look, do not touch, until every check has passed.
         if side is _BUY:
-            need = self.matcher.buy_need(qty, price, book.unit)
+            need = qty * price * book.unit
+            if self._reserve_fee_bps:
+                need = self.matcher.buy_need(qty, price, book.unit)
             funds = account.cash.get(currency, _NOTHING)
             if funds.available < need:
                 return self._reject(
@@ -307,20 +322,21 @@ class Venue:
                     f"selling {qty} {symbol} needs {qty} held (owned or borrowed); "
                     f"{funds.available} available", order_id,
                 )  # fmt: skip
-        if not is_stop and book.state is _CONTINUOUS:
+        if (cmd.post_only or cmd.tif is _FOK) and not is_stop and book.state is _CONTINUOUS:
             problem = self._crossing_problem(cmd, book, price)
             if problem is not None:
                 return self._reject(cmd, seq, ts, *problem, order_id)
         funds.available -= need
         funds.reserved += need
         if side is _BUY:
-            cash, position = funds, account.position(symbol)
+            cash = funds
+            position = account.positions.get(symbol) or account.position(symbol)
         else:
             cash, position = account.cash_balance(currency), funds
         order = Order(
             order_id, cmd.participant, account, symbol, side, order_type, cmd.tif, price,
-            cmd.stop_price, qty, cash, position, need, cmd.stp, cmd.post_only, cmd.marking,
-            cmd.client_order_id, cmd.parent_order_id,
+            cmd.stop_price, qty, qty, cash, position, need, cmd.stp, cmd.post_only, cmd.marking,
+            cmd.client_order_id, cmd.parent_order_id, is_stop,
         )  # fmt: skip
         events: Events = [
             OrderAccepted(
@@ -328,12 +344,13 @@ class Venue:
                 cmd.tif, price, cmd.stop_price, qty,
             )
         ]  # fmt: skip
-        if order.waiting:
+        if is_stop:
             self.orders[order_id] = order
             book.add_stop(order)
         else:
             self._work(order, book, events, seq, ts)
-        self._run_stops(book, events, seq, ts)
+        if book.buy_stops or book.sell_stops:
+            self._run_stops(book, events, seq, ts)
         return events
 
     def _order_shape_problem(self, cmd: NewOrder, book: Book) -> tuple[RejectReason, str] | None:
@@ -404,9 +421,12 @@ class Venue:
 
     def _work(self, order: Order, book: Book, events: Events, seq: int, ts: int) -> None:
         """Match an order entering the book (if trading is continuous), then rest or cancel it."""
+        is_buy = order.side is _BUY
         if book.state is _CONTINUOUS:
-            is_buy = order.side is _BUY
-            self.matcher.match(order, book, order.price if is_buy else -order.price, events, seq, ts)
+            limit_key = order.price if is_buy else -order.price
+            heap = book.asks.heap if is_buy else book.bids.heap
+            if heap and heap[0] <= limit_key:  # may cross (the top may be stale: match checks)
+                self.matcher.match(order, book, limit_key, events, seq, ts)
             if not order.live:  # cancelled by self-trade prevention
                 self.orders.pop(order.order_id, None)
                 return
@@ -426,7 +446,7 @@ class Venue:
                     )
                 )  # fmt: skip
                 return
-        book.side_of(order.side).add(order)
+        (book.bids if is_buy else book.asks).add(order)
         self.orders[order.order_id] = order
 
     def _run_stops(self, book: Book, events: Events, seq: int, ts: int) -> None:
@@ -476,14 +496,25 @@ class Venue:
     def _cancelled(self, order: Order, reason: CancelReason, seq: int, ts: int) -> OrderCancelled:
         self._take_off(order)
         return OrderCancelled(
-            seq, ts, order.order_id, order.account.account_id, order.instrument, order.leaves, reason
+            seq,
+            ts,
+            order.order_id,
+            order.account.account_id,
+            order.instrument,
+            order.leaves,
+            reason,
         )
 
     def _cancel(self, cmd: Cancel, seq: int, ts: int) -> Events:
+        order = self.orders.get(cmd.order_id)
+        if order is not None and order.participant == cmd.participant:
+            return [self._cancelled(order, CancelReason.USER, seq, ts)]
         found = self._owned_order(cmd, seq, ts, operator_may=True)
         if not isinstance(found, Order):
             return found
-        reason = CancelReason.USER if found.participant == cmd.participant else CancelReason.OPERATOR
+        reason = (
+            CancelReason.USER if found.participant == cmd.participant else CancelReason.OPERATOR
+        )
         return [self._cancelled(found, reason, seq, ts)]
 
     def _mass_cancel(self, cmd: MassCancel, seq: int, ts: int) -> Events:
@@ -563,7 +594,9 @@ class Venue:
         extra = need - order.reserved
         balance = order.cash if is_buy else order.position
         if extra > balance.available:
-            reason = RejectReason.INSUFFICIENT_CASH if is_buy else RejectReason.INSUFFICIENT_SECURITIES
+            reason = (
+                RejectReason.INSUFFICIENT_CASH if is_buy else RejectReason.INSUFFICIENT_SECURITIES
+            )
             return reject(
                 cmd, seq, ts, reason,
                 f"the replacement needs {extra} more; {balance.available} is available",
@@ -586,14 +619,9 @@ class Venue:
                 )
             ]  # fmt: skip
         side.remove(order)
-        fresh = Order(
-            order.order_id, order.participant, order.account, order.instrument, order.side,
-            order.order_type, order.tif, price, order.stop_price, cmd.qty, order.cash,
-            order.position, need, order.stp, order.post_only, order.marking,
-            order.client_order_id, order.parent_order_id,
-        )  # fmt: skip
-        fresh.leaves = leaves
-        fresh.waiting = False
+        fresh = msgspec.structs.replace(
+            order, price=price, qty=cmd.qty, leaves=leaves, reserved=need, live=True
+        )
         self.orders[order.order_id] = fresh
         events: Events = [
             OrderReplaced(
@@ -634,9 +662,7 @@ class Venue:
             ]
             events.extend(self._cancelled(o, CancelReason.EXPIRED, seq, ts) for o in expiring)
         book.state = cmd.state
-        events.append(
-            TradingStateChanged(seq, ts, cmd.instrument, previous, cmd.state, cmd.reason)
-        )
+        events.append(TradingStateChanged(seq, ts, cmd.instrument, previous, cmd.state, cmd.reason))
         self._run_stops(book, events, seq, ts)
         return events
 
@@ -644,7 +670,7 @@ class Venue:
         """Execute a call auction: every crossing order trades at one price."""
         bids = [(level.price, level.qty) for level in book.bids.levels.values()]
         asks = [(level.price, level.qty) for level in book.asks.levels.values()]
-        result = find_uncross(bids, asks, book.last_price or book.reference_price)
+        result = find_uncross(bids, asks, book.last_price or book.reference_price, book.tick)
         if result is None:
             return
         price = result.price
@@ -701,7 +727,11 @@ class Venue:
         account = self.accounts.get(cmd.account)
         if account is None:
             return self._reject(
-                cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT, f"account {cmd.account!r} does not exist"
+                cmd,
+                seq,
+                ts,
+                RejectReason.UNKNOWN_ACCOUNT,
+                f"account {cmd.account!r} does not exist",
             )
         if not 0 < cmd.amount <= MAX_QTY * MAX_PRICE:
             return self._reject(
@@ -735,7 +765,9 @@ class Venue:
         available = balance.available if balance is not None else 0
         if balance is None or available < cmd.amount:
             reason = (
-                RejectReason.INSUFFICIENT_SECURITIES if is_security else RejectReason.INSUFFICIENT_CASH
+                RejectReason.INSUFFICIENT_SECURITIES
+                if is_security
+                else RejectReason.INSUFFICIENT_CASH
             )
             return self._reject(
                 cmd, seq, ts, reason,
@@ -787,9 +819,7 @@ class Venue:
         key = (cmd.account, cmd.lender, cmd.instrument)
         self.loans[key] = self.loans.get(key, 0) + cmd.qty
         return [
-            Transfer(
-                seq, ts, TransferKind.BORROW, cmd.account, cmd.instrument, cmd.qty, cmd.lender
-            )
+            Transfer(seq, ts, TransferKind.BORROW, cmd.account, cmd.instrument, cmd.qty, cmd.lender)
         ]
 
     def _return_borrow(self, cmd: ReturnBorrow, seq: int, ts: int) -> Events:
@@ -818,9 +848,7 @@ class Venue:
         else:
             self.loans[key] = owed - cmd.qty
         return [
-            Transfer(
-                seq, ts, TransferKind.RETURN, cmd.account, cmd.instrument, cmd.qty, cmd.lender
-            )
+            Transfer(seq, ts, TransferKind.RETURN, cmd.account, cmd.instrument, cmd.qty, cmd.lender)
         ]
 
     # ------------------------------------------------------------------ administration
@@ -873,7 +901,11 @@ class Venue:
         instrument = cmd.instrument
         if instrument.symbol in self.books:
             return self._reject(
-                cmd, seq, ts, RejectReason.ALREADY_EXISTS, f"{instrument.symbol!r} is already listed"
+                cmd,
+                seq,
+                ts,
+                RejectReason.ALREADY_EXISTS,
+                f"{instrument.symbol!r} is already listed",
             )
         problems = instrument.problems()
         currencies = {book.instrument.currency for book in self.books.values()}

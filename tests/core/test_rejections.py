@@ -1,0 +1,190 @@
+"""Every rejection reason, its text, and the rule that a rejection changes nothing."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+from core_support import SYMBOL, Market, usd
+
+from seawall import Instrument, OrderType, Side, TimeInForce, TradingState, VenueConfig
+from seawall.core.commands import (
+    Borrow,
+    Cancel,
+    Command,
+    Deposit,
+    ListInstrument,
+    MassCancel,
+    NewOrder,
+    OpenAccount,
+    RegisterParticipant,
+    Replace,
+    ReturnBorrow,
+    SetTradingState,
+    Withdraw,
+)
+from seawall.core.events import Rejected, RejectReason
+from seawall.core.state import VenueState
+from seawall.core.venue import Venue
+
+R = RejectReason
+BUY = Side.BUY
+
+
+def order(**fields: object) -> NewOrder:
+    base: dict[str, object] = {
+        "participant": "alice",
+        "account": "A",
+        "instrument": SYMBOL,
+        "side": BUY,
+        "qty": 10,
+        "price": usd("10.00"),
+    }
+    base.update(fields)
+    return NewOrder(**base)  # type: ignore[arg-type]
+
+
+def counters_zeroed(m: Market) -> VenueState:
+    """The state without the allocation counters every command or order entry advances."""
+    return msgspec.structs.replace(m.venue.export_state(), seq=0, ts=0, next_order_id=0)
+
+
+CASES: list[tuple[str, Command, RejectReason, str]] = [
+    ("unknown participant", order(participant="mallory"), R.UNKNOWN_PARTICIPANT, "not registered"),
+    ("operator trading", order(participant="operator"), R.NOT_ENTITLED, "do not enter orders"),
+    ("unknown instrument", order(instrument="NOPE"), R.UNKNOWN_INSTRUMENT, "not listed"),
+    ("unknown account", order(account="Z"), R.UNKNOWN_ACCOUNT, "does not exist"),
+    ("someone else's account", order(account="B"), R.NOT_ENTITLED, "does not belong"),
+    ("zero quantity", order(qty=0), R.INVALID_QUANTITY, "outside 1 to"),
+    ("negative quantity", order(qty=-5), R.INVALID_QUANTITY, "outside 1 to"),
+    ("absurd quantity", order(qty=10**13), R.INVALID_QUANTITY, "outside 1 to"),
+    ("zero price", order(price=0), R.INVALID_PRICE, "outside 1 to"),
+    ("off-tick price", order(price=100_050), R.OFF_TICK, "not a multiple of XYZ's tick 0.0100"),
+    ("market with a price", order(order_type=OrderType.MARKET), R.INVALID_PRICE, "no limit"),
+    ("post-only IOC", order(post_only=True, tif=TimeInForce.IOC), R.INVALID_TIME_IN_FORCE, "post"),
+    ("too little cash", order(qty=10**9), R.INSUFFICIENT_CASH, "needs"),
+    ("too few shares", order(side=Side.SELL, qty=10**6), R.INSUFFICIENT_SECURITIES, "needs"),
+    ("cancel unknown", Cancel("alice", 999), R.UNKNOWN_ORDER, "not open"),
+    ("replace unknown", Replace("alice", 999, 10, usd("10.00")), R.UNKNOWN_ORDER, "not open"),
+    ("cancel not own", Cancel("alice", 1), R.NOT_ENTITLED, "does not belong"),
+    ("replace off-tick", Replace("bob", 1, 10, 100_001), R.OFF_TICK, "not a multiple"),
+    ("replace off-lot", Replace("bob", 1, 0, usd("10.00")), R.INVALID_QUANTITY, "outside"),
+    ("mass cancel stranger", MassCancel("mallory"), R.UNKNOWN_PARTICIPANT, "not registered"),
+    ("mass cancel other", MassCancel("alice", account="B"), R.NOT_ENTITLED, "does not belong"),
+    ("mass cancel no acct", MassCancel("alice", account="Z"), R.UNKNOWN_ACCOUNT, "does not exist"),
+    ("mass cancel no sym", MassCancel("alice", instrument="Q"), R.UNKNOWN_INSTRUMENT, "not listed"),
+    ("trader deposits", Deposit("alice", "A", "USD", 1), R.NOT_ENTITLED, "reserved for venue"),
+    ("zero deposit", Deposit("operator", "A", "USD", 0), R.INVALID_AMOUNT, "positive"),
+    ("unknown asset", Deposit("operator", "A", "$$", 5), R.UNKNOWN_INSTRUMENT, "neither"),
+    ("deposit no acct", Deposit("operator", "Z", "USD", 5), R.UNKNOWN_ACCOUNT, "does not exist"),
+    ("overdraw", Withdraw("operator", "A", "USD", 10**15), R.INSUFFICIENT_CASH, "needs it"),
+    ("overdraw units", Withdraw("operator", "A", SYMBOL, 10**9), R.INSUFFICIENT_SECURITIES, ""),
+    ("self loan", Borrow("operator", "A", "A", SYMBOL, 5), R.UNKNOWN_ACCOUNT, "two different"),
+    ("loan unknown sym", Borrow("operator", "A", "B", "Q", 5), R.UNKNOWN_INSTRUMENT, "not listed"),
+    ("loan zero", Borrow("operator", "A", "B", SYMBOL, 0), R.INVALID_QUANTITY, "positive"),
+    ("loan too big", Borrow("operator", "A", "B", SYMBOL, 10**6), R.INSUFFICIENT_SECURITIES, ""),
+    ("unowed", ReturnBorrow("operator", "A", "B", SYMBOL, 1), R.INSUFFICIENT_BORROW, "owes"),
+    ("trader halts", SetTradingState("bob", SYMBOL, TradingState.HALTED), R.NOT_ENTITLED, "for"),
+    (
+        "halt unknown",
+        SetTradingState("operator", "Q", TradingState.HALTED),
+        R.UNKNOWN_INSTRUMENT,
+        "Q",
+    ),
+    ("re-register", RegisterParticipant("operator", "alice"), R.ALREADY_EXISTS, "already"),
+    ("bad participant", RegisterParticipant("operator", " x"), R.INVALID_DEFINITION, "printable"),
+    ("reopen account", OpenAccount("operator", "A", "alice"), R.ALREADY_EXISTS, "already exists"),
+    ("account no owner", OpenAccount("operator", "Q", "nobody"), R.UNKNOWN_PARTICIPANT, "trader"),
+    ("bad account id", OpenAccount("operator", "", "alice"), R.INVALID_DEFINITION, "printable"),
+    ("relist", ListInstrument("operator", Instrument(SYMBOL)), R.ALREADY_EXISTS, "already listed"),
+    (
+        "bad tick",
+        ListInstrument("operator", Instrument("Q", tick_size=0)),
+        R.INVALID_DEFINITION,
+        "tick_size must be positive",
+    ),  # fmt: skip
+    (
+        "symbol is currency",
+        ListInstrument("operator", Instrument("USD")),
+        R.INVALID_DEFINITION,
+        "currency",
+    ),  # fmt: skip
+    (
+        "leveraged equity",
+        ListInstrument("operator", Instrument("Q", leverage=2)),
+        R.INVALID_DEFINITION,
+        "only an ETF",
+    ),  # fmt: skip
+    (
+        "off-tick reference",
+        ListInstrument("operator", Instrument("Q"), reference_price=5),
+        R.INVALID_DEFINITION,
+        "reference_price",
+    ),  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "reason", "text"), [case[1:] for case in CASES], ids=[case[0] for case in CASES]
+)
+def test_rejection_names_its_reason_and_changes_nothing(
+    command: Command, reason: RejectReason, text: str
+) -> None:
+    m = Market()
+    m.sell("bob", 10, "10.00")  # order 1, bob's
+    before = counters_zeroed(m)
+    events = m.do(command)
+    assert len(events) == 1
+    rejection = events[0]
+    assert isinstance(rejection, Rejected), rejection
+    assert rejection.reason is reason
+    assert text in rejection.text
+    assert rejection.participant == command.participant
+    assert counters_zeroed(m) == before
+
+
+def test_lot_size_is_enforced() -> None:
+    m = Market(instrument=Instrument(SYMBOL, lot_size=100))
+    events = m.buy("alice", 150, "10.00")
+    assert isinstance(events[0], Rejected)
+    assert events[0].reason is RejectReason.OFF_LOT
+    assert "lot 100" in events[0].text
+
+
+def test_a_rejected_order_still_takes_an_order_id_and_names_it() -> None:
+    m = Market()
+    events = m.buy("alice", 0, "10.00")
+    assert isinstance(events[0], Rejected)
+    assert events[0].order_id == 1
+    assert m.buy("alice", 1, "9.00")[0].order_id == 2  # type: ignore[union-attr]
+
+
+def test_an_operator_may_cancel_any_order_and_the_reason_says_so() -> None:
+    from seawall.core.events import CancelReason, OrderCancelled
+
+    m = Market()
+    m.buy("alice", 10, "9.00")
+    events = m.do(Cancel("operator", 1))
+    assert isinstance(events[0], OrderCancelled)
+    assert events[0].reason is CancelReason.OPERATOR
+
+
+def test_mass_cancel_touches_only_the_participants_own_orders() -> None:
+    m = Market()
+    m.buy("alice", 10, "9.00")
+    m.sell("alice", 10, "11.00")
+    m.buy("bob", 10, "9.00")
+    events = m.do(MassCancel("alice", side=Side.BUY))
+    assert [e.order_id for e in events] == [1]  # type: ignore[union-attr]
+    assert sorted(m.venue.orders) == [2, 3]
+    everything = m.do(MassCancel("operator"))
+    assert [e.order_id for e in everything] == [2, 3]  # type: ignore[union-attr]
+
+
+def test_an_invalid_venue_configuration_is_refused() -> None:
+    with pytest.raises(ValueError, match="fees must be between"):
+        Venue(VenueConfig(maker_fee_bps=-1))
+
+
+def test_a_non_command_is_a_programming_error_not_a_rejection() -> None:
+    with pytest.raises(TypeError, match="not a Seawall command"):
+        Venue().process("new_order", 1)  # type: ignore[arg-type]
