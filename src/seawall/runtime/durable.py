@@ -1,4 +1,4 @@
-"""Files that are either completely on disk or not there at all.
+"""What the journal and the snapshots share: checksummed frames and all-or-nothing files.
 
 A crash must never leave a half-written journal header or snapshot under its
 real name; writing to a temporary name, syncing, renaming and syncing the

@@ -342,6 +342,12 @@ class JournalWriter:
         if seq != self.last_seq + 1:
             raise ValueError(f"seq {seq} does not follow {self.last_seq}")
         payload = self._encode(CommandRecord(seq, ts, command))
+        try:
+            # Structs are not type-checked when built; a record that does not decode
+            # would make the whole journal unrecoverable, so it never gets in.
+            _DECODER.decode(payload)
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"{command!r} would not read back: {exc}") from None
         buffer = self._buffer
         buffer += self._pack(len(payload), zlib.crc32(payload))
         buffer += payload
@@ -358,10 +364,10 @@ class JournalWriter:
             return
         self._check_usable()
         try:
-            with memoryview(self._buffer) as view:
-                written = 0
-                while written < len(view):
-                    written += os.write(self._fd, view[written:])
+            buffer = self._buffer
+            written = os.write(self._fd, buffer)
+            while written < len(buffer):  # rare: a partial write, e.g. interrupted by a signal
+                written += os.write(self._fd, buffer[written:])
             self._unsynced = True
             if self.policy is FsyncPolicy.ALWAYS or (
                 self.policy is FsyncPolicy.INTERVAL
@@ -370,6 +376,7 @@ class JournalWriter:
                 self._sync()
         except BaseException as exc:
             self._failure = exc
+            self.last_seq = self.committed_seq
             raise
         finally:
             self._buffer.clear()
