@@ -155,6 +155,7 @@ class Book:
         "asks",
         "bids",
         "buy_stops",
+        "currency",
         "fee_cash",
         "instrument",
         "last_price",
@@ -174,6 +175,7 @@ class Book:
         fee_cash: Balance,
     ) -> None:
         self.instrument = instrument
+        self.currency = instrument.currency
         self.fee_cash = fee_cash  # the venue fee account's balance in this instrument's currency
         self.tick = instrument.tick_size
         self.lot = instrument.lot_size

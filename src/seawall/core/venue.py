@@ -78,7 +78,6 @@ _IOC = TimeInForce.IOC
 _FOK = TimeInForce.FOK
 _CALL_STATES = (TradingState.AUCTION, TradingState.PAUSED)
 _MAX_ID_LENGTH = 64
-_NOTHING = Balance()  # stands in for a balance an account has never had; never mutated
 
 Events = list[Event]
 
@@ -211,6 +210,7 @@ class Venue:
         return None
 
     def _qty_problem(self, qty: int, book: Book) -> tuple[RejectReason, str] | None:
+        """A quantity must be positive, bounded, and a multiple of the lot."""
         if not 0 < qty <= MAX_QTY:
             return RejectReason.INVALID_QUANTITY, f"quantity {qty} is outside 1 to {MAX_QTY}"
         if qty % book.lot:
@@ -220,6 +220,7 @@ class Venue:
         return None
 
     def _state_problem(self, book: Book) -> tuple[RejectReason, str] | None:
+        """Orders are refused while an instrument is halted or closed."""
         state = book.state
         if state is TradingState.HALTED:
             return RejectReason.TRADING_HALTED, f"{book.instrument.symbol} is halted"
@@ -269,70 +270,47 @@ class Venue:
         if book is None or account is None or account.owner != cmd.participant:
             return self._order_access_rejection(cmd, seq, ts, order_id)
         qty = cmd.qty
-        problem = None
-        if qty <= 0 or qty > MAX_QTY or qty % book.lot:
-            problem = self._qty_problem(qty, book)
-        elif book.state is not _CONTINUOUS:
-            problem = self._state_problem(book)
-        side = cmd.side
-        order_type = cmd.order_type
         price = cmd.price
-        if problem is None and (
+        order_type = cmd.order_type
+        if (
             order_type is not _LIMIT
-            or cmd.stop_price
             or cmd.post_only
+            or cmd.stop_price
+            or cmd.tif is _FOK
+            or book.state is not _CONTINUOUS
+            or qty <= 0
+            or qty > MAX_QTY
+            or qty % book.lot
             or price <= 0
             or price > MAX_PRICE
             or price % book.tick
-            or book.state is not _CONTINUOUS
-        ):  # a plain limit order in continuous trading skips the detailed shape checks
-            problem = self._order_shape_problem(cmd, book)
-        if problem is not None:
-            return self._reject(cmd, seq, ts, *problem, order_id)
-        is_stop = order_type is _STOP or order_type is _STOP_LIMIT
-        if order_type is not _LIMIT and order_type is not _STOP_LIMIT:
-            reference = cmd.stop_price if is_stop else book.reference()
-            if not reference:
-                return self._reject(
-                    cmd, seq, ts, RejectReason.NO_REFERENCE_PRICE,
-                    f"{cmd.instrument} has no reference price to collar a market order", order_id,
-                )  # fmt: skip
-            price = self._collar(reference, side, book)
+        ):  # anything but a plain limit order in continuous trading: the detailed route
+            checked = self._checked_limit(cmd, book, order_id, seq, ts)
+            if type(checked) is not int:
+                return checked  # type: ignore[return-value]
+            price = checked
+        # Funding: no reservation, no order.
         symbol = cmd.instrument
-        currency = book.instrument.currency
-        # Funding: look, do not touch, until every check has passed.
+        side = cmd.side
         if side is _BUY:
             need = qty * price * book.unit
             if self._reserve_fee_bps:
                 need = self.matcher.buy_need(qty, price, book.unit)
-            funds = account.cash.get(currency, _NOTHING)
-            if funds.available < need:
-                return self._reject(
-                    cmd, seq, ts, RejectReason.INSUFFICIENT_CASH,
-                    f"buying {qty} {symbol} at up to {ticks_to_price(price)} needs "
-                    f"{ticks_to_price(need)} {currency}; {ticks_to_price(funds.available)} "
-                    "is available", order_id,
-                )  # fmt: skip
-        else:
-            need = qty
-            funds = account.positions.get(symbol, _NOTHING)
-            if funds.available < need:
-                return self._reject(
-                    cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
-                    f"selling {qty} {symbol} needs {qty} held (owned or borrowed); "
-                    f"{funds.available} available", order_id,
-                )  # fmt: skip
-        if (cmd.post_only or cmd.tif is _FOK) and not is_stop and book.state is _CONTINUOUS:
-            problem = self._crossing_problem(cmd, book, price)
-            if problem is not None:
-                return self._reject(cmd, seq, ts, *problem, order_id)
-        funds.available -= need
-        funds.reserved += need
-        if side is _BUY:
-            cash = funds
+            cash = account.cash.get(book.currency)
+            if cash is None or cash.available < need:
+                return self._unfunded(cmd, seq, ts, order_id, price, need, cash)
+            cash.available -= need
+            cash.reserved += need
             position = account.positions.get(symbol) or account.position(symbol)
         else:
-            cash, position = account.cash_balance(currency), funds
+            need = qty
+            position = account.positions.get(symbol)
+            if position is None or position.available < qty:
+                return self._unfunded(cmd, seq, ts, order_id, price, need, position)
+            position.available -= qty
+            position.reserved += qty
+            cash = account.cash.get(book.currency) or account.cash_balance(book.currency)
+        is_stop = order_type is _STOP or order_type is _STOP_LIMIT
         order = Order(
             order_id, cmd.participant, account, symbol, side, order_type, cmd.tif, price,
             cmd.stop_price, qty, qty, cash, position, need, cmd.stp, cmd.post_only, cmd.marking,
@@ -352,6 +330,63 @@ class Venue:
         if book.buy_stops or book.sell_stops:
             self._run_stops(book, events, seq, ts)
         return events
+
+    def _checked_limit(
+        self, cmd: NewOrder, book: Book, order_id: int, seq: int, ts: int
+    ) -> int | Events:
+        """The limit an order will work at, or its rejection, for every order but the plain one.
+
+        Validates quantity, trading state and the order's shape; converts
+        market and stop orders to their collar price; refuses a post-only
+        order that would cross and a fill-or-kill that cannot fill. Changes
+        nothing.
+        """
+        problem = self._qty_problem(cmd.qty, book) or self._state_problem(book)
+        problem = problem or self._order_shape_problem(cmd, book)
+        if problem is not None:
+            return self._reject(cmd, seq, ts, *problem, order_id)
+        order_type = cmd.order_type
+        if order_type is _LIMIT or order_type is _STOP_LIMIT:
+            price = cmd.price
+        else:
+            reference = book.reference() if order_type is _MARKET else cmd.stop_price
+            if not reference:
+                return self._reject(
+                    cmd, seq, ts, RejectReason.NO_REFERENCE_PRICE,
+                    f"{cmd.instrument} has no reference price to collar a market order", order_id,
+                )  # fmt: skip
+            price = self._collar(reference, cmd.side, book)
+        if order_type is _LIMIT or order_type is _MARKET:
+            problem = self._crossing_problem(cmd, book, price)
+            if problem is not None:
+                return self._reject(cmd, seq, ts, *problem, order_id)
+        return price
+
+    def _unfunded(
+        self,
+        cmd: NewOrder,
+        seq: int,
+        ts: int,
+        order_id: int,
+        price: int,
+        need: int,
+        balance: Balance | None,
+    ) -> Events:
+        """The rejection of an order whose cash or securities are not there."""
+        have = balance.available if balance is not None else 0
+        book = self.books[cmd.instrument]
+        if cmd.side is _BUY:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INSUFFICIENT_CASH,
+                f"buying {cmd.qty} {cmd.instrument} at up to {ticks_to_price(price)} needs "
+                f"{ticks_to_price(need)} {book.currency}; {ticks_to_price(have)} is available",
+                order_id,
+            )  # fmt: skip
+        return self._reject(
+            cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
+            f"selling {cmd.qty} {cmd.instrument} needs {cmd.qty} held (owned or borrowed); "
+            f"{have} available", order_id,
+        )  # fmt: skip
 
     def _order_shape_problem(self, cmd: NewOrder, book: Book) -> tuple[RejectReason, str] | None:
         """Price, stop price and time in force must fit the order type and the trading state."""
@@ -386,6 +421,8 @@ class Venue:
         self, cmd: NewOrder, book: Book, price: int
     ) -> tuple[RejectReason, str] | None:
         """Post-only must not cross; fill-or-kill must fill completely. Neither mutates."""
+        if book.state is not _CONTINUOUS:
+            return None  # nothing matches in a call
         is_buy = cmd.side is _BUY
         opposite = book.asks if is_buy else book.bids
         limit_key = price if is_buy else -price
@@ -489,7 +526,8 @@ class Venue:
         if order.waiting:
             order.live = False
         else:
-            self.books[order.instrument].side_of(order.side).remove(order)
+            book = self.books[order.instrument]
+            (book.bids if order.side is _BUY else book.asks).remove(order)
         del self.orders[order.order_id]
         self.matcher.release(order)
 
