@@ -304,11 +304,12 @@ class Venue:
             position = account.positions.get(symbol) or account.position(symbol)
         else:
             need = qty
-            position = account.positions.get(symbol)
-            if position is None or position.available < qty:
-                return self._unfunded(cmd, seq, ts, order_id, price, need, position)
-            position.available -= qty
-            position.reserved += qty
+            held = account.positions.get(symbol)
+            if held is None or held.available < qty:
+                return self._unfunded(cmd, seq, ts, order_id, price, need, held)
+            held.available -= qty
+            held.reserved += qty
+            position = held
             cash = account.cash.get(book.currency) or account.cash_balance(book.currency)
         is_stop = order_type is _STOP or order_type is _STOP_LIMIT
         order = Order(
