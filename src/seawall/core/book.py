@@ -44,7 +44,7 @@ class Order(msgspec.Struct, gc=False):
 
     A mutable msgspec struct rather than a plain ``__slots__`` class: it is
     just as compact, but built in C, which makes order entry markedly cheaper
-    (ADR 0005). It is never part of a reference cycle, so the cycle collector
+    (ADR 0006). It is never part of a reference cycle, so the cycle collector
     need not track it.
     """
 

@@ -1,0 +1,44 @@
+"""The guide's examples run as written, in order, and do what the guide says."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+from seawall.core.events import AuctionUncrossed, Rejected, Trade
+from seawall.core.venue import Venue
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "guide.md"
+
+
+def test_every_guide_example_runs_in_order() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", GUIDE.read_text(), re.S)
+    assert len(blocks) >= 8
+    namespace: dict[str, object] = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for number, block in enumerate(blocks):
+            exec(compile(block, f"guide.md block {number}", "exec"), namespace)
+    venue = namespace["venue"]
+    assert isinstance(venue, Venue)
+    assert venue.books["XYZ"].state.value == "closed"
+
+
+def test_the_guides_auction_example_uncrosses_with_a_trade() -> None:
+    text = GUIDE.read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    preamble, setup = blocks[0], blocks[1]
+    auction = next(block for block in blocks if "TradingState.AUCTION" in block)
+    namespace: dict[str, object] = {}
+    exec(compile(preamble + setup, "guide.md", "exec"), namespace)
+    lines = [line for line in auction.splitlines() if "HALTED" not in line and "CLOSED" not in line]
+    results = []
+    do = namespace["do"]
+    for line in lines:
+        results.append(eval(line.split("  #")[0].strip(), namespace))
+    assert callable(do)
+    uncross = results[-1]
+    assert any(isinstance(event, AuctionUncrossed) for event in uncross)
+    assert any(isinstance(event, Trade) for event in uncross)
+    assert not any(isinstance(event, Rejected) for result in results for event in result)
