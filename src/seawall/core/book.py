@@ -21,16 +21,9 @@ from collections.abc import Iterator
 
 import msgspec
 
+from seawall.core.commands import NewOrder
 from seawall.core.ledger import Account, Balance
-from seawall.core.types import (
-    Instrument,
-    OrderType,
-    SaleMarking,
-    SelfTradePrevention,
-    Side,
-    TimeInForce,
-    TradingState,
-)
+from seawall.core.types import Instrument, Side, TimeInForce, TradingState
 
 
 class Order(msgspec.Struct, gc=False):
@@ -41,6 +34,10 @@ class Order(msgspec.Struct, gc=False):
     balances a fill touches. ``live`` turns false the moment the order leaves
     the book, so stale queue entries can be skipped without searching.
     ``waiting`` is true for a stop order whose trigger has not been reached.
+    ``entry`` is the command that entered the order: it answers for the
+    fields that never change (type, stop price, marking, references); its
+    price and quantity are the original ones, ``price`` and ``qty`` here are
+    current.
 
     A mutable msgspec struct rather than a plain ``__slots__`` class: it is
     just as compact, but built in C, which makes order entry markedly cheaper
@@ -53,34 +50,31 @@ class Order(msgspec.Struct, gc=False):
     account: Account
     instrument: str
     side: Side
-    order_type: OrderType
     tif: TimeInForce
     price: int
-    stop_price: int
     qty: int
     leaves: int
     cash: Balance
     position: Balance
     reserved: int
-    stp: SelfTradePrevention
-    post_only: bool
-    marking: SaleMarking
-    client_order_id: str
-    parent_order_id: str
     waiting: bool
+    entry: NewOrder
     live: bool = True
 
 
 class PriceLevel:
-    """Resting orders at one price, oldest first, with live totals kept incrementally."""
+    """Resting orders at one price, oldest first, with the live quantity kept incrementally.
 
-    __slots__ = ("count", "key", "price", "qty", "queue")
+    Every live order has a positive open quantity, so a level is empty
+    exactly when ``qty`` is 0: no separate count is needed.
+    """
+
+    __slots__ = ("key", "price", "qty", "queue")
 
     def __init__(self, price: int, key: int) -> None:
         self.price = price
         self.key = key
         self.qty = 0
-        self.count = 0
         self.queue: deque[Order] = deque()
 
     def live_orders(self) -> Iterator[Order]:
@@ -102,21 +96,22 @@ class BookSide:
     def best(self) -> PriceLevel | None:
         heap, levels = self.heap, self.levels
         while heap:
-            level = levels.get(heap[0])
-            if level is not None:
-                return level
+            key = heap[0]
+            if key in levels:
+                return levels[key]
             heapq.heappop(heap)
         return None
 
     def add(self, order: Order) -> None:
         key = order.price * self.sign
-        level = self.levels.get(key)
-        if level is None:
-            level = self.levels[key] = PriceLevel(order.price, key)
+        levels = self.levels
+        if key in levels:
+            level = levels[key]
+        else:
+            level = levels[key] = PriceLevel(order.price, key)
             heapq.heappush(self.heap, key)
         level.queue.append(order)
         level.qty += order.leaves
-        level.count += 1
 
     def remove(self, order: Order) -> None:
         """Take a live resting order off its level in O(1)."""
@@ -124,8 +119,7 @@ class BookSide:
         key = order.price * self.sign
         level = self.levels[key]
         level.qty -= order.leaves
-        level.count -= 1
-        if level.count == 0:
+        if not level.qty:
             self.drop_level(key)
 
     def drop_level(self, key: int) -> None:
@@ -195,9 +189,9 @@ class Book:
 
     def add_stop(self, order: Order) -> None:
         if order.side is Side.BUY:
-            heapq.heappush(self.buy_stops, (order.stop_price, order.order_id, order))
+            heapq.heappush(self.buy_stops, (order.entry.stop_price, order.order_id, order))
         else:
-            heapq.heappush(self.sell_stops, (-order.stop_price, order.order_id, order))
+            heapq.heappush(self.sell_stops, (-order.entry.stop_price, order.order_id, order))
 
     def next_triggered_stop(self) -> Order | None:
         """Pop the next live stop whose trigger the last trade price has reached."""

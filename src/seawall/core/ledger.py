@@ -47,16 +47,16 @@ class Account:
 
     def cash_balance(self, currency: str) -> Balance:
         """The cash balance in ``currency``, created empty on first use."""
-        balance = self.cash.get(currency)
-        if balance is None:
-            balance = self.cash[currency] = Balance()
+        if currency in self.cash:
+            return self.cash[currency]
+        balance = self.cash[currency] = Balance()
         return balance
 
     def position(self, symbol: str) -> Balance:
         """The position in ``symbol``, created empty on first use."""
-        balance = self.positions.get(symbol)
-        if balance is None:
-            balance = self.positions[symbol] = Balance()
+        if symbol in self.positions:
+            return self.positions[symbol]
+        balance = self.positions[symbol] = Balance()
         return balance
 
 

@@ -60,7 +60,7 @@ class Matcher:
         is_buy = taker.side is _BUY
         opposite: BookSide = book.asks if is_buy else book.bids
         account = taker.account
-        stp = taker.stp
+        stp = taker.entry.stp
         symbol = taker.instrument
         while taker.leaves:
             level = opposite.best()
@@ -124,8 +124,7 @@ class Matcher:
                 queue.popleft()
                 maker.live = False
                 del self.orders[maker.order_id]
-                level.count -= 1
-                if level.count == 0:
+                if not level.qty:
                     opposite.drop_level(level.key)
 
     def settle(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import msgspec
 
 from seawall.core.book import Book, Order
+from seawall.core.commands import NewOrder
 from seawall.core.config import VenueConfig
 from seawall.core.ledger import Account, Balance
 from seawall.core.types import (
@@ -94,11 +95,12 @@ class VenueState(msgspec.Struct, frozen=True):
 
 
 def _order_state(order: Order) -> OrderState:
+    entry = order.entry
     return OrderState(
         order.order_id, order.participant, order.account.account_id, order.side,
-        order.order_type, order.tif, order.price, order.stop_price, order.qty, order.leaves,
-        order.reserved, order.stp, order.post_only, order.marking, order.client_order_id,
-        order.parent_order_id, order.waiting,
+        entry.order_type, order.tif, order.price, entry.stop_price, order.qty, order.leaves,
+        order.reserved, entry.stp, entry.post_only, entry.marking, entry.client_order_id,
+        entry.parent_order_id, order.waiting,
     )  # fmt: skip
 
 
@@ -157,11 +159,14 @@ def _restore_balances(states: list[BalanceState]) -> dict[str, Balance]:
 
 def _restore_order(s: OrderState, book: Book, account: Account) -> Order:
     symbol = book.instrument.symbol
+    entry = NewOrder(
+        s.participant, account.account_id, symbol, s.side, s.qty, s.price, s.order_type, s.tif,
+        s.stop_price, s.post_only, s.marking, s.stp, s.client_order_id, s.parent_order_id,
+    )  # fmt: skip
     return Order(
-        s.order_id, s.participant, account, symbol, s.side, s.order_type, s.tif, s.price,
-        s.stop_price, s.qty, s.leaves, account.cash_balance(book.instrument.currency),
-        account.position(symbol), s.reserved, s.stp, s.post_only, s.marking,
-        s.client_order_id, s.parent_order_id, s.waiting,
+        s.order_id, s.participant, account, symbol, s.side, s.tif, s.price, s.qty, s.leaves,
+        account.cash_balance(book.instrument.currency), account.position(symbol), s.reserved,
+        s.waiting, entry,
     )  # fmt: skip
 
 

@@ -133,9 +133,10 @@ class Venue:
 
     def process(self, command: Command, ts: int) -> Events:
         """Apply one command stamped ``ts`` and return everything it caused, in order."""
-        handler = self._handlers.get(type(command))
-        if handler is None:
-            raise TypeError(f"not a Seawall command: {type(command).__name__}")
+        try:
+            handler = self._handlers[type(command)]
+        except KeyError:
+            raise TypeError(f"not a Seawall command: {type(command).__name__}") from None
         self.seq = seq = self.seq + 1
         self.ts = ts
         return handler(command, seq, ts)
@@ -265,9 +266,13 @@ class Venue:
         # ordinals and a rejection can name the order it refused.
         order_id = self.next_order_id
         self.next_order_id = order_id + 1
-        book = self.books.get(cmd.instrument)
-        account = self.accounts.get(cmd.account)
-        if book is None or account is None or account.owner != cmd.participant:
+        # Subscripts in a zero-cost try, not dict.get calls: this is the hottest path.
+        try:
+            book = self.books[cmd.instrument]
+            account = self.accounts[cmd.account]
+        except KeyError:
+            return self._order_access_rejection(cmd, seq, ts, order_id)
+        if account.owner != cmd.participant:
             return self._order_access_rejection(cmd, seq, ts, order_id)
         qty = cmd.qty
         price = cmd.price
@@ -296,26 +301,30 @@ class Venue:
             need = qty * price * book.unit
             if self._reserve_fee_bps:
                 need = self.matcher.buy_need(qty, price, book.unit)
-            cash = account.cash.get(book.currency)
-            if cash is None or cash.available < need:
+            try:
+                cash = account.cash[book.currency]
+            except KeyError:
+                return self._unfunded(cmd, seq, ts, order_id, price, need, None)
+            if cash.available < need:
                 return self._unfunded(cmd, seq, ts, order_id, price, need, cash)
             cash.available -= need
             cash.reserved += need
-            position = account.positions.get(symbol) or account.position(symbol)
+            position = account.position(symbol)
         else:
             need = qty
-            held = account.positions.get(symbol)
-            if held is None or held.available < qty:
-                return self._unfunded(cmd, seq, ts, order_id, price, need, held)
-            held.available -= qty
-            held.reserved += qty
-            position = held
-            cash = account.cash.get(book.currency) or account.cash_balance(book.currency)
+            try:
+                position = account.positions[symbol]
+            except KeyError:
+                return self._unfunded(cmd, seq, ts, order_id, price, need, None)
+            if position.available < qty:
+                return self._unfunded(cmd, seq, ts, order_id, price, need, position)
+            position.available -= qty
+            position.reserved += qty
+            cash = account.cash_balance(book.currency)
         is_stop = order_type is _STOP or order_type is _STOP_LIMIT
         order = Order(
-            order_id, cmd.participant, account, symbol, side, order_type, cmd.tif, price,
-            cmd.stop_price, qty, qty, cash, position, need, cmd.stp, cmd.post_only, cmd.marking,
-            cmd.client_order_id, cmd.parent_order_id, is_stop,
+            order_id, cmd.participant, account, symbol, side, cmd.tif, price, qty, qty, cash,
+            position, need, is_stop, cmd,
         )  # fmt: skip
         events: Events = [
             OrderAccepted(
@@ -326,8 +335,28 @@ class Venue:
         if is_stop:
             self.orders[order_id] = order
             book.add_stop(order)
+        elif side is _BUY:
+            heap = book.asks.heap
+            if (
+                (heap and heap[0] <= price)
+                or order_type is not _LIMIT
+                or book.state is not _CONTINUOUS
+            ):
+                self._work(order, book, events, seq, ts)
+            else:  # a limit order that cannot trade now goes straight onto the book
+                book.bids.add(order)
+                self.orders[order_id] = order
         else:
-            self._work(order, book, events, seq, ts)
+            heap = book.bids.heap
+            if (
+                (heap and heap[0] <= -price)
+                or order_type is not _LIMIT
+                or book.state is not _CONTINUOUS
+            ):
+                self._work(order, book, events, seq, ts)
+            else:
+                book.asks.add(order)
+                self.orders[order_id] = order
         if book.buy_stops or book.sell_stops:
             self._run_stops(book, events, seq, ts)
         return events
@@ -545,9 +574,10 @@ class Venue:
         )
 
     def _cancel(self, cmd: Cancel, seq: int, ts: int) -> Events:
-        order = self.orders.get(cmd.order_id)
-        if order is not None and order.participant == cmd.participant:
-            return [self._cancelled(order, CancelReason.USER, seq, ts)]
+        if cmd.order_id in self.orders:
+            order = self.orders[cmd.order_id]
+            if order.participant == cmd.participant:
+                return [self._cancelled(order, CancelReason.USER, seq, ts)]
         found = self._owned_order(cmd, seq, ts, operator_may=True)
         if not isinstance(found, Order):
             return found
@@ -622,7 +652,7 @@ class Venue:
             )  # fmt: skip
         price = cmd.price
         is_buy = order.side is _BUY
-        if order.post_only and book.state is _CONTINUOUS:
+        if order.entry.post_only and book.state is _CONTINUOUS:
             best = (book.asks if is_buy else book.bids).best()
             if best is not None and best.key <= (price if is_buy else -price):
                 return reject(
