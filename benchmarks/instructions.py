@@ -1,0 +1,30 @@
+"""Set up the `seawall bench` workload and, unless --setup-only, process it.
+
+Run under callgrind twice (see instructions.sh): the difference of the two
+instruction totals divided by the command count is the core's cost per
+command, independent of machine load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+
+from seawall import bench
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--count", type=int, default=30_000)
+    parser.add_argument("--setup-only", action="store_true")
+    args = parser.parse_args()
+    commands = list(bench.order_flow(42, args.count))
+    process = bench.funded_venue().process
+    gc.disable()
+    if not args.setup_only:
+        for ts, command in enumerate(commands):
+            process(command, ts)
+
+
+if __name__ == "__main__":
+    main()
