@@ -721,7 +721,9 @@ class Venue:
                 f"{cmd.instrument} is already {cmd.state.value}",
             )  # fmt: skip
         events: Events = []
-        if cmd.state is _CONTINUOUS and previous in _CALL_STATES:
+        if cmd.state is _CONTINUOUS:
+            # Whatever crossed while trading was stopped (an auction, a pause, or a call
+            # that went through a halt or a close) uncrosses at one price first.
             self._uncross(book, events, seq, ts)
         if cmd.state is TradingState.CLOSED:
             expiring = [
