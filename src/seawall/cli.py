@@ -50,9 +50,8 @@ def bench(
         from seawall.runtime.bench import bench_journal
 
         with tempfile.TemporaryDirectory(dir=journal_dir) as tmp:
-            report["journal"] = bench_journal(
-                Path(tmp) / "bench.journal", journal_count, group_size
-            )
+            commands = list(benchmark.order_flow(seed, journal_count))
+            report["journal"] = bench_journal(Path(tmp) / "bench.journal", commands, group_size)
     text = json.dumps(report, indent=2)
     if output is not None:
         output.write_text(text + "\n")
