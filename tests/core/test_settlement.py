@@ -131,3 +131,39 @@ def test_options_settle_with_their_multiplier() -> None:
     m.sell("bob", 3, "1.25")
     m.order("alice", Side.BUY, 3, "1.25")
     assert m.cash("A") == (CASH - 3 * 100 * usd("1.25"), 0)
+
+
+def test_a_reserve_price_holds_cash_for_the_higher_price_and_caps_moves() -> None:
+    from seawall.core.commands import Replace
+
+    m = Market()
+    m.buy("alice", 100, "9.90", reserve_price=usd("10.00"))
+    held = 100 * usd("10.00")
+    assert m.cash("A") == (CASH - held, held)
+    # moving up to the reserve price needs no new cash: the order already holds it
+    assert kinds(m.do(Replace("alice", 1, 100, usd("10.00")))) == ["OrderReplaced"]
+    assert m.cash("A") == (CASH - held, held)
+    above = m.do(Replace("alice", 1, 100, usd("10.01")))
+    assert isinstance(above[0], Rejected)
+    assert above[0].reason is RejectReason.ABOVE_RESERVE_PRICE
+    # a partial fill releases the hold of what filled; the rest stays held at the reserve
+    m.sell("bob", 40, "10.00")
+    assert m.cash("A") == (CASH - 40 * usd("10.00") - 60 * usd("10.00"), 60 * usd("10.00"))
+    m.do(Replace("alice", 1, 100, usd("9.50")))  # moving down keeps the reserve hold
+    assert m.cash("A")[1] == 60 * usd("10.00")
+    m.do(Cancel("alice", 1))
+    assert m.cash("A") == (CASH - 40 * usd("10.00"), 0)
+
+
+def test_a_reserve_price_must_be_a_buy_limit_at_or_above_the_limit_on_the_tick() -> None:
+    m = Market()
+    for fields in (
+        {"side": Side.SELL, "reserve_price": usd("10.00")},
+        {"reserve_price": usd("9.00")},  # below the limit
+        {"reserve_price": 100_050},  # off the tick
+    ):
+        side = fields.pop("side", Side.BUY)
+        events = m.order("alice", side, 10, "9.50", **fields)  # type: ignore[arg-type]
+        assert isinstance(events[0], Rejected)
+        assert events[0].reason in (RejectReason.INVALID_PRICE, RejectReason.OFF_TICK)
+    assert m.cash("A") == (CASH, 0)

@@ -34,7 +34,9 @@ class Order(msgspec.Struct, gc=False):
     balances a fill touches. ``live`` turns false the moment the order leaves
     the book, so stale queue entries can be skipped without searching.
     ``waiting`` is true for a stop order whose trigger has not been reached.
-    ``entry`` is the command that entered the order: it answers for the
+    ``hold`` is the price a buy's cash is reserved at: its limit, or its
+    reserve price when that is higher. ``entry`` is the command that entered
+    the order: it answers for the
     fields that never change (type, stop price, marking, references); its
     price and quantity are the original ones, ``price`` and ``qty`` here are
     current.
@@ -52,6 +54,7 @@ class Order(msgspec.Struct, gc=False):
     side: Side
     tif: TimeInForce
     price: int
+    hold: int
     qty: int
     leaves: int
     cash: Balance

@@ -39,7 +39,10 @@ class NewOrder(CommandBase, frozen=True, tag="new_order"):
     otherwise); ``stop_price`` the trigger of stop and stop-limit orders.
     Market orders are converted to limit orders at the venue's collar from the
     reference price; ``parent_order_id`` links a child order to the parent it
-    works, for the parent/child checks of the risk layer.
+    works, for the parent/child checks of the risk layer. ``reserve_price``
+    (buy limit orders only, at or above the limit) makes the order hold cash
+    for that higher price from the start, so moving it up to that price can
+    never fail for funds; it may not be moved above it.
     """
 
     account: str
@@ -55,6 +58,7 @@ class NewOrder(CommandBase, frozen=True, tag="new_order"):
     stp: SelfTradePrevention = SelfTradePrevention.CANCEL_NEWEST
     client_order_id: str = ""
     parent_order_id: str = ""
+    reserve_price: int = 0
 
 
 class Cancel(CommandBase, frozen=True, tag="cancel"):

@@ -48,6 +48,7 @@ class RejectReason(StrEnum):
     MARKET_CLOSED = "market_closed"
     NOT_REPLACEABLE = "not_replaceable"
     INVALID_TRANSITION = "invalid_transition"
+    ABOVE_RESERVE_PRICE = "above_reserve_price"
 
 
 class CancelReason(StrEnum):

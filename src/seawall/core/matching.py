@@ -145,7 +145,7 @@ class Matcher:
             book.fee_cash.available += buy_fee + sell_fee
         else:
             buy_fee = sell_fee = 0
-        need = self.buy_need(buy.leaves, buy.price, unit)
+        need = self.buy_need(buy.leaves, buy.hold, unit)
         released = buy.reserved - need
         buy.reserved = need
         buy_cash = buy.cash

@@ -51,6 +51,7 @@ class OrderState(msgspec.Struct, frozen=True, array_like=True):
     client_order_id: str
     parent_order_id: str
     waiting: bool
+    reserve_price: int
 
 
 class BookState(msgspec.Struct, frozen=True):
@@ -100,7 +101,7 @@ def _order_state(order: Order) -> OrderState:
         order.order_id, order.participant, order.account.account_id, order.side,
         entry.order_type, order.tif, order.price, entry.stop_price, order.qty, order.leaves,
         order.reserved, entry.stp, entry.post_only, entry.marking, entry.client_order_id,
-        entry.parent_order_id, order.waiting,
+        entry.parent_order_id, order.waiting, entry.reserve_price,
     )  # fmt: skip
 
 
@@ -162,9 +163,11 @@ def _restore_order(s: OrderState, book: Book, account: Account) -> Order:
     entry = NewOrder(
         s.participant, account.account_id, symbol, s.side, s.qty, s.price, s.order_type, s.tif,
         s.stop_price, s.post_only, s.marking, s.stp, s.client_order_id, s.parent_order_id,
+        s.reserve_price,
     )  # fmt: skip
+    hold = s.price if s.reserve_price <= s.price else s.reserve_price
     return Order(
-        s.order_id, s.participant, account, symbol, s.side, s.tif, s.price, s.qty, s.leaves,
+        s.order_id, s.participant, account, symbol, s.side, s.tif, s.price, hold, s.qty, s.leaves,
         account.cash_balance(book.instrument.currency), account.position(symbol), s.reserved,
         s.waiting, entry,
     )  # fmt: skip

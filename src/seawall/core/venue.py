@@ -282,6 +282,7 @@ class Venue:
             or cmd.post_only
             or cmd.stop_price
             or cmd.tif is _FOK
+            or cmd.reserve_price
             or book.state is not _CONTINUOUS
             or qty <= 0
             or qty > MAX_QTY
@@ -297,10 +298,11 @@ class Venue:
         # Funding: no reservation, no order.
         symbol = cmd.instrument
         side = cmd.side
+        hold = price if cmd.reserve_price <= price else cmd.reserve_price
         if side is _BUY:
-            need = qty * price * book.unit
+            need = qty * hold * book.unit
             if self._reserve_fee_bps:
-                need = self.matcher.buy_need(qty, price, book.unit)
+                need = self.matcher.buy_need(qty, hold, book.unit)
             try:
                 cash = account.cash[book.currency]
             except KeyError:
@@ -323,8 +325,8 @@ class Venue:
             cash = account.cash_balance(book.currency)
         is_stop = order_type is _STOP or order_type is _STOP_LIMIT
         order = Order(
-            order_id, cmd.participant, account, symbol, side, cmd.tif, price, qty, qty, cash,
-            position, need, is_stop, cmd,
+            order_id, cmd.participant, account, symbol, side, cmd.tif, price, hold, qty, qty,
+            cash, position, need, is_stop, cmd,
         )  # fmt: skip
         events: Events = [
             OrderAccepted(
@@ -434,6 +436,17 @@ class Venue:
             problem = self._price_problem(cmd.stop_price, book, "stop price")
             if problem is not None:
                 return RejectReason.INVALID_STOP_PRICE, problem[1]
+        if cmd.reserve_price:
+            if cmd.side is not _BUY or order_type is not _LIMIT:
+                return RejectReason.INVALID_PRICE, "a reserve price is for buy limit orders only"
+            problem = self._price_problem(cmd.reserve_price, book, "reserve price")
+            if problem is not None:
+                return problem
+            if cmd.reserve_price < cmd.price:
+                return RejectReason.INVALID_PRICE, (
+                    f"reserve price {ticks_to_price(cmd.reserve_price)} is below the limit "
+                    f"{ticks_to_price(cmd.price)}"
+                )
         tif = cmd.tif
         if cmd.post_only and (order_type is not _LIMIT or tif is _IOC or tif is _FOK):
             return (
@@ -652,6 +665,15 @@ class Venue:
             )  # fmt: skip
         price = cmd.price
         is_buy = order.side is _BUY
+        reserve = order.entry.reserve_price
+        if reserve and price > reserve:
+            return reject(
+                cmd, seq, ts, RejectReason.ABOVE_RESERVE_PRICE,
+                f"order {order.order_id} holds cash up to its reserve price "
+                f"{ticks_to_price(reserve)}; it cannot move to {ticks_to_price(price)}",
+                order.order_id,
+            )  # fmt: skip
+        hold = price if reserve <= price else reserve
         if order.entry.post_only and book.state is _CONTINUOUS:
             best = (book.asks if is_buy else book.bids).best()
             if best is not None and best.key <= (price if is_buy else -price):
@@ -659,7 +681,7 @@ class Venue:
                     cmd, seq, ts, RejectReason.POST_ONLY_WOULD_CROSS,
                     f"post-only order at {ticks_to_price(price)} would trade", order.order_id,
                 )  # fmt: skip
-        need = self.matcher.buy_need(leaves, price, book.unit) if is_buy else leaves
+        need = self.matcher.buy_need(leaves, hold, book.unit) if is_buy else leaves
         extra = need - order.reserved
         balance = order.cash if is_buy else order.position
         if extra > balance.available:
@@ -689,7 +711,7 @@ class Venue:
             ]  # fmt: skip
         side.remove(order)
         fresh = msgspec.structs.replace(
-            order, price=price, qty=cmd.qty, leaves=leaves, reserved=need, live=True
+            order, price=price, hold=hold, qty=cmd.qty, leaves=leaves, reserved=need, live=True
         )
         self.orders[order.order_id] = fresh
         events: Events = [
