@@ -188,3 +188,34 @@ def test_an_invalid_venue_configuration_is_refused() -> None:
 def test_a_non_command_is_a_programming_error_not_a_rejection() -> None:
     with pytest.raises(TypeError, match="not a Seawall command"):
         Venue().process("new_order", 1)  # type: ignore[arg-type]
+
+
+def test_every_rejection_reason_is_produced_by_some_command() -> None:
+    """The table above plus the states it cannot set up: together, every reason there is."""
+    m = Market(instrument=Instrument(SYMBOL, lot_size=10))
+    produced = {reason for _, _, reason, _ in CASES}
+
+    def refused(command: Command) -> None:
+        events = m.do(command)
+        assert isinstance(events[0], Rejected), events
+        produced.add(events[0].reason)
+
+    refused(order(qty=15))  # off_lot
+    refused(order(order_type=OrderType.STOP, price=0, stop_price=1))  # invalid_stop_price
+    m.sell("bob", 10, "10.00")  # order 3
+    refused(order(post_only=True))  # post_only_would_cross
+    refused(order(qty=20, tif=TimeInForce.FOK))  # fok_not_fillable
+    m.sell("bob", 10, order_type=OrderType.STOP, stop_price=usd("9.00"))  # order 6
+    refused(Replace("bob", 6, 10, usd("9.00")))  # not_replaceable
+    m.buy("alice", 10, "9.00", reserve_price=usd("9.50"))  # order 7
+    refused(Replace("alice", 7, 10, usd("9.60")))  # above_reserve_price
+    refused(SetTradingState("operator", SYMBOL, TradingState.CONTINUOUS))  # invalid_transition
+    m.do(SetTradingState("operator", SYMBOL, TradingState.HALTED))
+    refused(order())  # trading_halted
+    m.do(SetTradingState("operator", SYMBOL, TradingState.CLOSED))
+    refused(order())  # market_closed
+    bare = Market(reference_price=0)
+    events = bare.buy("alice", 10, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
+    assert isinstance(events[0], Rejected)
+    produced.add(events[0].reason)  # no_reference_price
+    assert produced == set(RejectReason)
