@@ -3,8 +3,9 @@
 After each command (so after every step of every scenario), the ledger:
 
 * every account's reserved cash in a currency equals the sum, over its open
-  buy orders in instruments quoted in that currency, of ``leaves x price x
-  multiplier`` (the venue runs without fees here, so nothing else is held);
+  buy orders in instruments quoted in that currency, of ``leaves x hold x
+  multiplier``, where ``hold`` is the order's limit or, when higher, its
+  reserve price (the venue runs without fees here, so nothing else is held);
 * every account's reserved units of an instrument equal the sum of the open
   quantity (``leaves``) of its open sell orders in it;
 * no balance is negative;
@@ -28,7 +29,8 @@ expectations are the business of ``test_exchange_core``), and the Gemini
 sample is replayed; a Seawall-only stream then reaches what the peers do not:
 multipliers, replaces both ways, IOC and FOK, market and stop orders,
 self-trade prevention, expiry at the close, a call auction, mass and operator
-cancels, withdrawals.
+cancels, withdrawals; and a second one, bids with a reserve price through
+every step of their life.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def ledger_problems(driver: Driver) -> list[str]:
         owner = order.account.account_id
         if order.side is Side.BUY:
             held_cash[owner, instrument.currency] += (
-                order.leaves * order.price * instrument.multiplier
+                order.leaves * order.hold * instrument.multiplier
             )
         else:
             held_units[owner, order.instrument] += order.leaves
@@ -205,6 +207,18 @@ def test_check_sees_a_reservation_that_does_not_match_the_orders() -> None:
     assert ledger_problems(driver) == ["A reserves 6000 USD cash; its open orders need 4000"]
 
 
+def test_check_counts_a_buy_at_its_hold_not_its_limit() -> None:
+    driver = Driver()
+    driver.do(ListInstrument(OPERATOR, Instrument("XYZ", tick_size=1, multiplier=10)))
+    driver.trader("alice", "A")
+    driver.deposit("A", "USD", 10_000)
+    events = driver.do(NewOrder("alice", "A", "XYZ", Side.BUY, qty=3, price=200, reserve_price=250))
+    order_id = next(e.order_id for e in events if isinstance(e, OrderAccepted))
+    assert ledger_problems(driver) == []  # 3 x 250 x 10 held, not 3 x 200 x 10
+    driver.venue.orders[order_id].hold = 200  # as if the bid were held at its limit
+    assert ledger_problems(driver) == ["A reserves 7500 USD cash; its open orders need 6000"]
+
+
 def test_check_sees_money_created_or_lost() -> None:
     driver, _ = _funded_resting_buy()
     driver.venue.accounts["A"].cash["USD"].available += 1
@@ -271,10 +285,21 @@ class Stream:
         tif: TimeInForce = TimeInForce.DAY,
         stop_price: int = 0,
         stp: SelfTradePrevention = SelfTradePrevention.CANCEL_NEWEST,
+        reserve_price: int = 0,
         refused: RejectReason | None = None,
     ) -> None:
         command = NewOrder(
-            who, who.upper(), symbol, side, qty, price, order_type, tif, stop_price, stp=stp
+            who,
+            who.upper(),
+            symbol,
+            side,
+            qty,
+            price,
+            order_type,
+            tif,
+            stop_price,
+            stp=stp,
+            reserve_price=reserve_price,
         )
         for event in self.send(command, refused):
             if isinstance(event, OrderAccepted):
@@ -349,6 +374,61 @@ def test_invariants_hold_through_a_seawall_only_stream() -> None:
     assert d.venue.orders == {}
 
 
+def test_invariants_hold_through_reserve_prices() -> None:
+    """Bids holding cash at a reserve price above their limit, through every step of their life."""
+    s = Stream()
+    d = s.driver
+    buy, sell, gtc = Side.BUY, Side.SELL, TimeInForce.GTC
+    d.do(ListInstrument(OPERATOR, Instrument("XYZ", multiplier=10), reference_price=10_000))
+    for who in ("a", "b", "c"):
+        d.trader(who, who.upper())
+        d.deposit(who.upper(), "USD", 10**9)
+        d.deposit(who.upper(), "XYZ", 1_000)
+
+    def cash(account: str) -> tuple[int, int]:
+        balance = d.venue.accounts[account].cash["USD"]
+        return balance.available, balance.reserved
+
+    invalid = RejectReason.INVALID_PRICE
+    s.order("x1", "a", sell, 10, 10_000, reserve_price=10_100, refused=invalid)  # a sell
+    s.order("x2", "a", buy, 10, 10_000, reserve_price=9_900, refused=invalid)  # below the limit
+    s.order("x3", "a", buy, 10, 10_000, reserve_price=10_150, refused=RejectReason.OFF_TICK)
+    s.order("x4", "a", buy, 10, order_type=OrderType.MARKET, reserve_price=10_100, refused=invalid)
+    s.order(
+        "x5", "a", buy, 10, 10_000, order_type=OrderType.STOP_LIMIT, stop_price=10_000,
+        reserve_price=10_100, refused=invalid,
+    )  # fmt: skip
+    assert cash("A") == (10**9, 0)
+
+    s.order("r1", "a", buy, 100, 9_900, tif=gtc, reserve_price=10_100)  # holds 100 x 10_100 x 10
+    held = cash("A")
+    assert held == (10**9 - 100 * 10_100 * 10, 100 * 10_100 * 10)
+    s.send(Replace("a", s.ids["r1"], qty=100, price=10_100))  # up to the reserve: no new cash
+    s.send(Replace("a", s.ids["r1"], qty=100, price=10_200), RejectReason.ABOVE_RESERVE_PRICE)
+    s.send(Replace("a", s.ids["r1"], qty=100, price=9_800))  # down: still held at the reserve
+    assert cash("A") == held
+    s.order("b1", "b", sell, 40, 9_800)  # partial fill at 9_800: 40 x 300 x 10 released too
+    s.send(Replace("a", s.ids["r1"], qty=150, price=9_800))  # 50 more, funded at the reserve
+    s.send(Replace("a", s.ids["r1"], qty=120, price=9_800))  # smaller: kept priority
+    s.order("b2", "b", sell, 10, 9_900, tif=gtc)
+    s.order("c1", "c", buy, 20, 10_000, tif=TimeInForce.IOC, reserve_price=10_500)  # 10 unfilled
+    s.send(Cancel("a", s.ids["r1"]))
+    assert cash("A") == (10**9 - 40 * 9_800 * 10, 0)
+
+    s.send(SetTradingState(OPERATOR, "XYZ", TradingState.AUCTION))
+    s.order("c2", "c", buy, 30, 10_000, tif=gtc, reserve_price=10_400)
+    s.order("b3", "b", sell, 20, 9_900, tif=gtc)
+    s.send(SetTradingState(OPERATOR, "XYZ", TradingState.CONTINUOUS))  # 20 uncross at 9_900
+    s.send(Replace("c", s.ids["c2"], qty=30, price=10_400))  # up to the reserve after fills
+    s.send(MassCancel("c"))
+
+    reached = Counter(type(e).__name__ for e in s.events)
+    assert reached["Trade"] >= 3 and reached["AuctionUncrossed"] == 1
+    assert {e.kept_priority for e in s.events if isinstance(e, OrderReplaced)} == {True, False}
+    assert [e.leaves for e in s.events if isinstance(e, OrderCancelled)] == [10, 80, 10]
+    assert d.venue.orders == {}
+
+
 # ---------------------------------------------------------------------- found while fuzzing
 # A book crossed during a call used to reopen crossed when the call went through a halt or
 # a close; any entry into continuous trading now uncrosses first.
@@ -380,3 +460,28 @@ def test_a_book_left_crossed_by_a_call_is_not_continuous_trading(pause: TradingS
         # c's bid at 100 must not trade while a's bid at 105 waits for the same seller
         events = driver.do(NewOrder("c", "C", "XYZ", Side.BUY, 1, 100))
         assert [e.buy_order_id for e in events if isinstance(e, Trade)] != [3]
+
+
+# ---------------------------------------------------------------------- regressions
+# An IOC limit that could not trade on entry once rested on the book.
+
+
+@pytest.mark.parametrize(
+    ("side", "reserve_price"), [(Side.BUY, 0), (Side.BUY, 110), (Side.SELL, 0)]
+)
+def test_an_ioc_order_that_cannot_trade_does_not_rest(side: Side, reserve_price: int) -> None:
+    driver = checked_driver()
+    driver.do(ListInstrument(OPERATOR, Instrument("XYZ", tick_size=1), reference_price=100))
+    driver.trader("a", "A")
+    driver.deposit("A", "USD", 10_000)
+    driver.deposit("A", "XYZ", 10)
+    events = driver.do(
+        NewOrder("a", "A", "XYZ", side, 5, 100, tif=TimeInForce.IOC, reserve_price=reserve_price)
+    )
+    assert [type(e).__name__ for e in events] == ["OrderAccepted", "OrderCancelled"]
+    assert [(e.leaves, e.reason) for e in events if isinstance(e, OrderCancelled)] == [
+        (5, CancelReason.UNFILLED)
+    ]
+    assert driver.venue.orders == {}
+    account = driver.venue.accounts["A"]
+    assert (account.cash["USD"].reserved, account.positions["XYZ"].reserved) == (0, 0)

@@ -113,6 +113,21 @@ def test_ioc_fills_what_crosses_and_cancels_the_rest() -> None:
     assert m.depth() == ([], [])
 
 
+def test_ioc_that_cannot_trade_at_all_is_cancelled_whole_and_never_rests() -> None:
+    m = Market()
+    m.sell("bob", 10, "10.05")
+    assert bare(m.buy("alice", 25, "10.00", tif=TimeInForce.IOC)) == [
+        accepted(2, "A", BUY, "10.00", 25, tif=TimeInForce.IOC),
+        OrderCancelled(0, 0, 2, "A", SYMBOL, 25, CancelReason.UNFILLED),
+    ]
+    assert bare(m.sell("carol", 5, "10.10", tif=TimeInForce.IOC))[1:] == [
+        OrderCancelled(0, 0, 3, "C", SYMBOL, 5, CancelReason.UNFILLED)
+    ]
+    assert m.depth() == ([], [(usd("10.05"), 10)])
+    assert m.cash("A") == (CASH, 0)
+    assert m.venue.orders.keys() == {1}
+
+
 def test_fok_that_cannot_fill_is_rejected_and_changes_nothing() -> None:
     m = Market()
     m.sell("bob", 10, "10.00")

@@ -74,6 +74,8 @@ _MARKET = OrderType.MARKET
 _STOP = OrderType.STOP
 _STOP_LIMIT = OrderType.STOP_LIMIT
 _CONTINUOUS = TradingState.CONTINUOUS
+_DAY = TimeInForce.DAY
+_GTC = TimeInForce.GTC
 _IOC = TimeInForce.IOC
 _FOK = TimeInForce.FOK
 _CALL_STATES = (TradingState.AUCTION, TradingState.PAUSED)
@@ -337,28 +339,20 @@ class Venue:
         if is_stop:
             self.orders[order_id] = order
             book.add_stop(order)
-        elif side is _BUY:
-            heap = book.asks.heap
-            if (
-                (heap and heap[0] <= price)
-                or order_type is not _LIMIT
-                or book.state is not _CONTINUOUS
-            ):
-                self._work(order, book, events, seq, ts)
-            else:  # a limit order that cannot trade now goes straight onto the book
-                book.bids.add(order)
-                self.orders[order_id] = order
         else:
-            heap = book.bids.heap
+            tif = cmd.tif
+            is_buy = side is _BUY
+            heap = book.asks.heap if is_buy else book.bids.heap
             if (
-                (heap and heap[0] <= -price)
-                or order_type is not _LIMIT
-                or book.state is not _CONTINUOUS
-            ):
-                self._work(order, book, events, seq, ts)
-            else:
-                book.asks.add(order)
+                (tif is _DAY or tif is _GTC)
+                and order_type is _LIMIT
+                and book.state is _CONTINUOUS
+                and not (heap and heap[0] <= (price if is_buy else -price))
+            ):  # a day or GTC limit that cannot trade now goes straight onto the book
+                (book.bids if is_buy else book.asks).add(order)
                 self.orders[order_id] = order
+            else:
+                self._work(order, book, events, seq, ts)
         if book.buy_stops or book.sell_stops:
             self._run_stops(book, events, seq, ts)
         return events
