@@ -300,7 +300,7 @@ class Venue:
         # Funding: no reservation, no order.
         symbol = cmd.instrument
         side = cmd.side
-        hold = price if cmd.reserve_price <= price else cmd.reserve_price
+        hold = cmd.reserve_price or price  # validated to be at or above the limit when set
         if side is _BUY:
             need = qty * hold * book.unit
             if self._reserve_fee_bps:
