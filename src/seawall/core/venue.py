@@ -943,36 +943,43 @@ class Venue:
     def _clock_tick(self, cmd: ClockTick, seq: int, ts: int) -> Events:
         return []
 
-    def _register_participant(self, cmd: RegisterParticipant, seq: int, ts: int) -> Events:
+    def _new_id_rejection(
+        self,
+        cmd: RegisterParticipant | OpenAccount,
+        seq: int,
+        ts: int,
+        what: str,
+        new_id: str,
+        taken: dict[str, Any],
+    ) -> Events | None:
+        """None if an operator names a well-formed id not yet taken, else the rejection."""
         rejection = self._operator_rejection(cmd, seq, ts)
         if rejection is not None:
             return rejection
-        if not _valid_id(cmd.new_participant):
+        if not _valid_id(new_id):
             return self._reject(
                 cmd, seq, ts, RejectReason.INVALID_DEFINITION,
-                f"participant id {cmd.new_participant!r} must be 1 to 64 printable characters",
+                f"{what} id {new_id!r} must be 1 to 64 printable characters",
             )  # fmt: skip
-        if cmd.new_participant in self.participants:
+        if new_id in taken:
             return self._reject(
-                cmd, seq, ts, RejectReason.ALREADY_EXISTS,
-                f"participant {cmd.new_participant!r} is already registered",
-            )  # fmt: skip
+                cmd, seq, ts, RejectReason.ALREADY_EXISTS, f"{what} {new_id!r} already exists"
+            )
+        return None
+
+    def _register_participant(self, cmd: RegisterParticipant, seq: int, ts: int) -> Events:
+        rejection = self._new_id_rejection(
+            cmd, seq, ts, "participant", cmd.new_participant, self.participants
+        )
+        if rejection is not None:
+            return rejection
         self.participants[cmd.new_participant] = cmd.role
         return [ParticipantRegistered(seq, ts, cmd.new_participant, cmd.role)]
 
     def _open_account(self, cmd: OpenAccount, seq: int, ts: int) -> Events:
-        rejection = self._operator_rejection(cmd, seq, ts)
+        rejection = self._new_id_rejection(cmd, seq, ts, "account", cmd.account, self.accounts)
         if rejection is not None:
             return rejection
-        if not _valid_id(cmd.account):
-            return self._reject(
-                cmd, seq, ts, RejectReason.INVALID_DEFINITION,
-                f"account id {cmd.account!r} must be 1 to 64 printable characters",
-            )  # fmt: skip
-        if cmd.account in self.accounts:
-            return self._reject(
-                cmd, seq, ts, RejectReason.ALREADY_EXISTS, f"account {cmd.account!r} already exists"
-            )
         if self.participants.get(cmd.owner) is not Role.TRADER:
             return self._reject(
                 cmd, seq, ts, RejectReason.UNKNOWN_PARTICIPANT,
