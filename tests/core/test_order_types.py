@@ -192,6 +192,22 @@ def test_stops_cascade_in_trigger_order() -> None:
     assert elected == [5, 4]  # carol's 9.99 trigger first, then alice's 9.98
 
 
+def test_an_elected_fill_or_kill_stop_fills_completely_or_is_cancelled_whole() -> None:
+    m = Market()
+    m.sell("bob", 3, "10.00")
+    m.buy("alice", 5, order_type=OrderType.STOP, tif=TimeInForce.FOK, stop_price=usd("10.00"))
+    events = m.buy("carol", 1, "10.00")  # trades at 10.00: elects the stop; 2 are left for it
+    assert bare(events)[2:] == [
+        StopElected(0, 0, 2, "A", SYMBOL, usd("10.00"), usd("10.50")),
+        OrderCancelled(0, 0, 2, "A", SYMBOL, 5, CancelReason.UNFILLED),
+    ]
+    assert m.cash("A") == (CASH, 0)
+    m.sell("bob", 10, "10.00")
+    m.buy("alice", 5, order_type=OrderType.STOP, tif=TimeInForce.FOK, stop_price=usd("10.00"))
+    events = m.buy("carol", 1, "10.00")  # now 11 are offered: the stop fills all 5
+    assert sum(e.qty for e in events if isinstance(e, Trade) and e.buy_account == "A") == 5
+
+
 def test_a_waiting_stop_can_be_cancelled_but_not_replaced() -> None:
     m = Market()
     m.sell("alice", 10, order_type=OrderType.STOP, stop_price=usd("9.90"))

@@ -471,17 +471,29 @@ class Venue:
                     f"post-only order at {ticks_to_price(price)} would trade against "
                     f"{ticks_to_price(best.price)}",
                 )
-        elif cmd.tif is _FOK and not self._fillable(cmd, book, limit_key):
+        elif cmd.tif is _FOK and not self._fillable(
+            self.accounts[cmd.account], cmd.side, cmd.qty, cmd.stp, book, limit_key
+        ):
             return RejectReason.FOK_NOT_FILLABLE, f"{cmd.qty} {cmd.instrument} cannot fill at once"
         return None
 
-    def _fillable(self, cmd: NewOrder, book: Book, limit_key: int) -> bool:
-        """Whether a fill-or-kill order would fill completely now, mirroring self-trade rules."""
-        opposite = book.asks if cmd.side is _BUY else book.bids
-        needed = cmd.qty
-        own = self.accounts[cmd.account]
-        allow = cmd.stp is SelfTradePrevention.ALLOW
-        skip_own = cmd.stp is SelfTradePrevention.CANCEL_OLDEST
+    def _fillable(
+        self,
+        own: Account,
+        side: Side,
+        qty: int,
+        stp: SelfTradePrevention,
+        book: Book,
+        limit_key: int,
+    ) -> bool:
+        """Whether a fill-or-kill order would fill completely now, mirroring self-trade rules.
+
+        Asked when the order enters and, for a stop, again when it is elected.
+        """
+        opposite = book.asks if side is _BUY else book.bids
+        needed = qty
+        allow = stp is SelfTradePrevention.ALLOW
+        skip_own = stp is SelfTradePrevention.CANCEL_OLDEST
         for key in sorted(key for key in opposite.levels if key <= limit_key):
             for order in opposite.levels[key].live_orders():
                 if order.account is own and not allow:
@@ -529,13 +541,19 @@ class Venue:
             order = book.next_triggered_stop()
             if order is None:
                 return
-            order.waiting = False
             events.append(
                 StopElected(
                     seq, ts, order.order_id, order.account.account_id, order.instrument,
                     book.last_price, order.price,
                 )
             )  # fmt: skip
+            limit_key = order.price if order.side is _BUY else -order.price
+            if order.tif is _FOK and not self._fillable(
+                order.account, order.side, order.leaves, order.entry.stp, book, limit_key
+            ):  # fill-or-kill holds at election too: all of it now, or nothing
+                events.append(self._cancelled(order, CancelReason.UNFILLED, seq, ts))
+                continue
+            order.waiting = False
             self._work(order, book, events, seq, ts)
 
     def _owned_order(
@@ -866,8 +884,8 @@ class Venue:
 
     def _loan_parties(
         self, cmd: Borrow | ReturnBorrow, seq: int, ts: int
-    ) -> tuple[Balance, Balance] | Events:
-        """(borrower's position, lender's position) for a borrow or return, or the rejection."""
+    ) -> tuple[Account, Account] | Events:
+        """(borrower, lender) for a borrow or return, or the rejection. Creates nothing."""
         rejection = self._operator_rejection(cmd, seq, ts)
         if rejection is not None:
             return rejection
@@ -887,18 +905,20 @@ class Venue:
             return self._reject(
                 cmd, seq, ts, RejectReason.INVALID_QUANTITY, f"quantity {cmd.qty} must be positive"
             )
-        return borrower.position(cmd.instrument), lender.position(cmd.instrument)
+        return borrower, lender
 
     def _borrow(self, cmd: Borrow, seq: int, ts: int) -> Events:
         parties = self._loan_parties(cmd, seq, ts)
         if isinstance(parties, list):
             return parties
-        borrower, lender = parties
-        if lender.available < cmd.qty:
+        held = parties[1].positions.get(cmd.instrument)
+        available = held.available if held is not None else 0
+        if held is None or available < cmd.qty:
             return self._reject(
                 cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
-                f"lender {cmd.lender!r} has {lender.available} {cmd.instrument} available",
+                f"lender {cmd.lender!r} has {available} {cmd.instrument} available",
             )  # fmt: skip
+        lender, borrower = held, parties[0].position(cmd.instrument)
         lender.available -= cmd.qty
         lender.lent += cmd.qty
         borrower.available += cmd.qty
@@ -913,7 +933,6 @@ class Venue:
         parties = self._loan_parties(cmd, seq, ts)
         if isinstance(parties, list):
             return parties
-        borrower, lender = parties
         key = (cmd.account, cmd.lender, cmd.instrument)
         owed = self.loans.get(key, 0)
         if owed < cmd.qty:
@@ -921,6 +940,9 @@ class Venue:
                 cmd, seq, ts, RejectReason.INSUFFICIENT_BORROW,
                 f"{cmd.account!r} owes {cmd.lender!r} only {owed} {cmd.instrument}",
             )  # fmt: skip
+        # A loan on record means the borrow created both positions.
+        borrower = parties[0].positions[cmd.instrument]
+        lender = parties[1].positions[cmd.instrument]
         if borrower.available < cmd.qty:
             return self._reject(
                 cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
