@@ -202,10 +202,13 @@ def test_an_elected_fill_or_kill_stop_fills_completely_or_is_cancelled_whole() -
         OrderCancelled(0, 0, 2, "A", SYMBOL, 5, CancelReason.UNFILLED),
     ]
     assert m.cash("A") == (CASH, 0)
-    m.sell("bob", 10, "10.00")
-    m.buy("alice", 5, order_type=OrderType.STOP, tif=TimeInForce.FOK, stop_price=usd("10.00"))
-    events = m.buy("carol", 1, "10.00")  # now 11 are offered: the stop fills all 5
-    assert sum(e.qty for e in events if isinstance(e, Trade) and e.buy_account == "A") == 5
+    m.sell("bob", 10, "10.00")  # 12 offered now
+    # the last trade is already at the trigger: the stop is elected as it enters, and fills all 5
+    events = m.buy(
+        "alice", 5, order_type=OrderType.STOP, tif=TimeInForce.FOK, stop_price=usd("10.00")
+    )
+    assert kinds(events) == ["OrderAccepted", "StopElected", "Trade", "Trade"]
+    assert sum(e.qty for e in events if isinstance(e, Trade)) == 5
 
 
 def test_a_waiting_stop_can_be_cancelled_but_not_replaced() -> None:
