@@ -18,6 +18,7 @@ from seawall.core.commands import (
     OpenAccount,
     RegisterParticipant,
     Replace,
+    ReportTrade,
     ReturnBorrow,
     SetTradingState,
     Withdraw,
@@ -119,6 +120,28 @@ CASES: list[tuple[str, Command, RejectReason, str]] = [
         ListInstrument("operator", Instrument("Q"), reference_price=5),
         R.INVALID_DEFINITION,
         "reference_price",
+    ),  # fmt: skip
+    ("trader reports", ReportTrade("alice", SYMBOL, "A", "B", 100_000, 1), R.NOT_ENTITLED, "for"),
+    ("report no sym", ReportTrade("operator", "Q", "A", "B", 100_000, 1), R.UNKNOWN_INSTRUMENT, ""),
+    ("report self", ReportTrade("operator", SYMBOL, "A", "A", 100_000, 1), R.UNKNOWN_ACCOUNT, ""),
+    ("report off-tick", ReportTrade("operator", SYMBOL, "A", "B", 100_001, 1), R.OFF_TICK, ""),
+    (
+        "report no qty",
+        ReportTrade("operator", SYMBOL, "A", "B", 100_000, 0),
+        R.INVALID_QUANTITY,
+        "",
+    ),
+    (
+        "report unpaid",
+        ReportTrade("operator", SYMBOL, "A", "B", 100_000, 10**7),
+        R.INSUFFICIENT_CASH,
+        "cannot pay",
+    ),  # fmt: skip
+    (
+        "report undelivered",
+        ReportTrade("operator", SYMBOL, "A", "B", 100, 10**5),
+        R.INSUFFICIENT_SECURITIES,
+        "cannot deliver",
     ),  # fmt: skip
 ]
 

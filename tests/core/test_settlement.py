@@ -167,3 +167,22 @@ def test_a_reserve_price_must_be_a_buy_limit_at_or_above_the_limit_on_the_tick()
         assert isinstance(events[0], Rejected)
         assert events[0].reason in (RejectReason.INVALID_PRICE, RejectReason.OFF_TICK)
     assert m.cash("A") == (CASH, 0)
+
+
+def test_a_reported_trade_settles_off_the_book_and_touches_no_order() -> None:
+    from seawall.core.commands import ReportTrade
+
+    m = Market()
+    m.buy("alice", 10, "9.99")
+    m.sell("bob", 10, "10.01")
+    before = m.depth()
+    events = m.do(ReportTrade("operator", SYMBOL, "C", "B", usd("10.00"), 7, Side.SELL))
+    assert bare(events) == [
+        Trade(0, 0, 1, SYMBOL, usd("10.00"), 7, Side.SELL, 0, 0, "C", "B", 0, 0, 7 * usd("10.00"),
+              0, 0)
+    ]  # fmt: skip
+    assert m.depth() == before
+    assert m.cash("C") == (CASH - 7 * usd("10.00"), 0)
+    assert m.shares("C") == (SHARES + 7, 0)
+    assert m.shares("B") == (SHARES - 17, 10)
+    assert m.venue.books[SYMBOL].last_price == usd("10.00")

@@ -130,6 +130,23 @@ class ReturnBorrow(CommandBase, frozen=True, tag="return_borrow"):
     qty: int
 
 
+class ReportTrade(CommandBase, frozen=True, tag="report_trade"):
+    """Operator: a trade executed outside the visible book (hidden liquidity, a cross).
+
+    It settles like any fill, delivery versus payment from the two accounts'
+    available balances, and prints on the tape, but touches no order and no
+    price level. Replays use it for hidden and non-displayed executions.
+    ``aggressor`` is the side that took liquidity, if the source says.
+    """
+
+    instrument: str
+    buyer: str
+    seller: str
+    price: int
+    qty: int
+    aggressor: Side | None = None
+
+
 class SetTradingState(CommandBase, frozen=True, tag="set_trading_state"):
     """Operator: move an instrument to a trading state; leaving a call state uncrosses."""
 
@@ -175,6 +192,7 @@ Command = (
     | Borrow
     | ReturnBorrow
     | SetTradingState
+    | ReportTrade
     | ClockTick
     | RegisterParticipant
     | OpenAccount

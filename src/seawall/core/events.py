@@ -111,7 +111,8 @@ class Trade(EventBase, frozen=True, tag="trade"):
 
     ``cash`` moved from buyer to seller and ``qty`` units from seller to
     buyer; each side's fee went to the venue's fee account. ``aggressor`` is
-    None for a trade printed by an auction uncross.
+    None for a trade printed by an auction uncross. A trade reported off the
+    book (``ReportTrade``) has order ids 0 and pays no fees.
     """
 
     trade_id: int

@@ -31,6 +31,7 @@ from seawall.core.commands import (
     OpenAccount,
     RegisterParticipant,
     Replace,
+    ReportTrade,
     ReturnBorrow,
     SetTradingState,
     Withdraw,
@@ -125,6 +126,7 @@ class Venue:
             Borrow: self._borrow,
             ReturnBorrow: self._return_borrow,
             SetTradingState: self._set_trading_state,
+            ReportTrade: self._report_trade,
             ClockTick: self._clock_tick,
             RegisterParticipant: self._register_participant,
             OpenAccount: self._open_account,
@@ -814,6 +816,56 @@ class Venue:
                 self._take_off(sell)
                 sell = next(sells, sell)
         book.last_price = price
+
+    def _report_trade(self, cmd: ReportTrade, seq: int, ts: int) -> Events:
+        """Settle a trade made outside the visible book; no order or level is touched."""
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        book = self.books.get(cmd.instrument)
+        buyer = self.accounts.get(cmd.buyer)
+        seller = self.accounts.get(cmd.seller)
+        if book is None:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
+                f"instrument {cmd.instrument!r} is not listed",
+            )  # fmt: skip
+        if buyer is None or seller is None or buyer is seller:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT,
+                "a reported trade needs two different existing accounts",
+            )  # fmt: skip
+        problem = self._price_problem(cmd.price, book, "price") or self._qty_problem(cmd.qty, book)
+        if problem is not None:
+            return self._reject(cmd, seq, ts, *problem)
+        cash = cmd.price * cmd.qty * book.unit
+        paying = buyer.cash.get(book.currency)
+        delivering = seller.positions.get(cmd.instrument)
+        if paying is None or paying.available < cash:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INSUFFICIENT_CASH,
+                f"buyer {cmd.buyer!r} cannot pay {ticks_to_price(cash)} {book.currency}",
+            )  # fmt: skip
+        if delivering is None or delivering.available < cmd.qty:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
+                f"seller {cmd.seller!r} cannot deliver {cmd.qty} {cmd.instrument}",
+            )  # fmt: skip
+        paying.available -= cash
+        seller.cash_balance(book.currency).available += cash
+        delivering.available -= cmd.qty
+        buyer.position(cmd.instrument).available += cmd.qty
+        trade_id = self.matcher.next_trade_id
+        self.matcher.next_trade_id = trade_id + 1
+        book.last_price = cmd.price
+        events: Events = [
+            Trade(
+                seq, ts, trade_id, cmd.instrument, cmd.price, cmd.qty, cmd.aggressor, 0, 0,
+                cmd.buyer, cmd.seller, 0, 0, cash, 0, 0,
+            )
+        ]  # fmt: skip
+        self._run_stops(book, events, seq, ts)
+        return events
 
     # ------------------------------------------------------------------ funding
 
