@@ -1,21 +1,22 @@
 """The order book of one instrument: price-time priority, O(1) best price and cancel.
 
-Each side keeps a ``dict`` from *key* to :class:`PriceLevel` and a binary heap
-of the same keys. The key is the price for asks and the negated price for
-bids, so on both sides the smallest key is the best level and "does this
-level cross a limit" is the single comparison ``key <= limit_key``.
+Each side keeps a ``dict`` from *key* to :class:`PriceLevel` and a sorted
+list of the same keys. The key is the price for asks and the negated price
+for bids, so on both sides ``keys[0]`` is the best level and "does this level
+cross a limit" is the single comparison ``key <= limit_key``. The best level
+is an O(1) peek, the top ``k`` levels an O(k) slice; a new or emptied level
+costs a binary search and a C-level list move, which for the tens to
+hundreds of levels a side holds is cheaper than a Python-level tree.
 
 A level is a FIFO ``deque`` of orders. Cancelling marks the order dead and
-adjusts the level's live quantity and count in O(1); dead entries are dropped
-when they reach the head. A level whose live count reaches zero is deleted
-from the dict at once; its heap entry goes stale and is discarded the next
-time it surfaces, so the best level is an amortised O(1) peek. The heap is
-rebuilt when stale entries outnumber live levels, which bounds its size.
+adjusts the level's live quantity in O(1); dead entries are dropped when
+they reach the head.
 """
 
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left, insort
 from collections import deque
 from collections.abc import Iterator
 
@@ -87,23 +88,18 @@ class PriceLevel:
 
 
 class BookSide:
-    """One side of the book. See the module docstring for keys and the lazy heap."""
+    """One side of the book. See the module docstring for keys."""
 
-    __slots__ = ("heap", "levels", "sign")
+    __slots__ = ("keys", "levels", "sign")
 
     def __init__(self, side: Side) -> None:
         self.sign = -1 if side is Side.BUY else 1
         self.levels: dict[int, PriceLevel] = {}
-        self.heap: list[int] = []
+        self.keys: list[int] = []  # the keys of ``levels``, best first
 
     def best(self) -> PriceLevel | None:
-        heap, levels = self.heap, self.levels
-        while heap:
-            key = heap[0]
-            if key in levels:
-                return levels[key]
-            heapq.heappop(heap)
-        return None
+        keys = self.keys
+        return self.levels[keys[0]] if keys else None
 
     def add(self, order: Order) -> None:
         key = order.price * self.sign
@@ -112,7 +108,7 @@ class BookSide:
             level = levels[key]
         else:
             level = levels[key] = PriceLevel(order.price, key)
-            heapq.heappush(self.heap, key)
+            insort(self.keys, key)
         level.queue.append(order)
         level.qty += order.leaves
 
@@ -127,18 +123,18 @@ class BookSide:
 
     def drop_level(self, key: int) -> None:
         del self.levels[key]
-        if len(self.heap) > 2 * len(self.levels) + 32:
-            self.heap = sorted(self.levels)
+        keys = self.keys
+        del keys[0 if keys[0] == key else bisect_left(keys, key)]
 
     def levels_best_first(self) -> list[PriceLevel]:
-        """All levels in priority order; O(L log L), for depth, auctions and snapshots."""
+        """All levels in priority order."""
         levels = self.levels
-        return [levels[key] for key in sorted(levels)]
+        return [levels[key] for key in self.keys]
 
     def top(self, count: int) -> list[tuple[int, int]]:
-        """The best ``count`` levels as (price, quantity), without sorting the whole side."""
+        """The best ``count`` levels as (price, quantity)."""
         levels = self.levels
-        return [(levels[key].price, levels[key].qty) for key in heapq.nsmallest(count, levels)]
+        return [(levels[key].price, levels[key].qty) for key in self.keys[:count]]
 
     def orders_in_priority(self) -> Iterator[Order]:
         for level in self.levels_best_first():

@@ -344,12 +344,12 @@ class Venue:
         else:
             tif = cmd.tif
             is_buy = side is _BUY
-            heap = book.asks.heap if is_buy else book.bids.heap
+            keys = book.asks.keys if is_buy else book.bids.keys
             if (
                 (tif is _DAY or tif is _GTC)
                 and order_type is _LIMIT
                 and book.state is _CONTINUOUS
-                and not (heap and heap[0] <= (price if is_buy else -price))
+                and not (keys and keys[0] <= (price if is_buy else -price))
             ):  # a day or GTC limit that cannot trade now goes straight onto the book
                 (book.bids if is_buy else book.asks).add(order)
                 self.orders[order_id] = order
@@ -512,8 +512,8 @@ class Venue:
         is_buy = order.side is _BUY
         if book.state is _CONTINUOUS:
             limit_key = order.price if is_buy else -order.price
-            heap = book.asks.heap if is_buy else book.bids.heap
-            if heap and heap[0] <= limit_key:  # may cross (the top may be stale: match checks)
+            keys = book.asks.keys if is_buy else book.bids.keys
+            if keys and keys[0] <= limit_key:
                 self.matcher.match(order, book, limit_key, events, seq, ts)
             if not order.live:  # cancelled by self-trade prevention
                 self.orders.pop(order.order_id, None)

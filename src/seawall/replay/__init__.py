@@ -1,0 +1,1 @@
+"""Readers that turn recorded market data into streams Seawall can replay."""

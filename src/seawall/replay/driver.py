@@ -1,0 +1,237 @@
+"""Drive Seawall's own matching from an external order-by-order feed.
+
+A feed such as LOBSTER or ITCH describes what happened to the orders of
+many participants on another venue. The replay re-enacts it through
+Seawall's ordinary commands, so that the book Seawall builds is the product
+of its own price-time priority, funding and settlement:
+
+- an added order becomes a limit order of the ``MAKER`` account;
+- a partial cancel becomes a cancel-replace to the smaller quantity
+  (priority kept), a deletion a cancel;
+- a visible execution becomes a marketable IOC order of the ``TAKER``
+  account at the execution price, and the replay checks that it traded
+  against exactly the order the feed named;
+- a hidden execution becomes a reported trade between ``TAKER`` and
+  ``HIDDEN`` that touches no order (``ReportTrade``).
+
+Orders that rest from before the window, or that the feed never showed,
+are **unseen liquidity**: the replay seeds it as one synthetic order per
+(side, price), and a reduction of an order the feed never added draws on
+that synthetic order. Everything is funded generously, so funding never
+refuses a replayed order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from seawall.core.commands import (
+    Cancel,
+    Command,
+    Deposit,
+    ListInstrument,
+    NewOrder,
+    OpenAccount,
+    RegisterParticipant,
+    Replace,
+    ReportTrade,
+)
+from seawall.core.events import Event, OrderAccepted, Rejected, Trade
+from seawall.core.types import Instrument, SelfTradePrevention, Side, TimeInForce
+from seawall.core.venue import Venue
+
+OPERATOR = "operator"
+PARTICIPANT = "replay"
+MAKER, TAKER, HIDDEN = "MAKER", "TAKER", "HIDDEN"
+CASH = 10**20  # money units: far beyond any replayed day
+UNITS = 10**11  # per account
+
+
+class ReplayError(RuntimeError):
+    """The venue refused a command the replay built: a bug in the replay, not in the data."""
+
+
+@dataclass
+class FeedReplay:
+    """One instrument's book, rebuilt from a feed through a private venue."""
+
+    instrument: Instrument
+    venue: Venue = field(default_factory=Venue)
+    ts: int = 0
+    ids: dict[int, int] = field(default_factory=dict)  # feed order id -> Seawall order id
+    unseen: dict[tuple[Side, int], int] = field(default_factory=dict)  # -> synthetic order id
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        symbol = self.instrument.symbol
+        setup: list[Command] = [
+            ListInstrument(OPERATOR, self.instrument),
+            RegisterParticipant(OPERATOR, PARTICIPANT),
+        ]
+        for account in (MAKER, TAKER, HIDDEN):
+            setup += [
+                OpenAccount(OPERATOR, account, PARTICIPANT),
+                Deposit(OPERATOR, account, self.instrument.currency, CASH),
+                Deposit(OPERATOR, account, symbol, UNITS),
+            ]
+        for command in setup:
+            self.submit(command)
+
+    def submit(self, command: Command, ts: int | None = None) -> list[Event]:
+        self.ts = max(self.ts, ts or 0)
+        events = self.venue.process(command, self.ts)
+        if events and type(events[0]) is Rejected:
+            raise ReplayError(f"the venue refused {command!r}: {events[0].text}")
+        return events
+
+    def _enter(self, side: Side, price: int, qty: int, ts: int | None = None) -> int:
+        command = NewOrder(
+            PARTICIPANT, MAKER, self.instrument.symbol, side, qty, price,
+            tif=TimeInForce.GTC, stp=SelfTradePrevention.ALLOW,
+        )  # fmt: skip
+        accepted = self.submit(command, ts)[0]
+        assert isinstance(accepted, OrderAccepted)
+        return accepted.order_id
+
+    # ---------------------------------------------------------------- the feed's events
+
+    def add(self, feed_id: int, side: Side, price: int, qty: int, ts: int) -> None:
+        self.ids[feed_id] = self._enter(side, price, qty, ts)
+        self.counts["add"] += 1
+
+    def reduce(self, feed_id: int, side: Side, price: int, qty: int, ts: int) -> bool:
+        """Cancel ``qty`` of an order (all that is left: a deletion). False if impossible."""
+        order_id = self._resolve(feed_id, side, price, qty)
+        if order_id is not None:
+            return self._shrink(order_id, qty, ts)
+        if self._level_qty(side, price) < qty:
+            return False
+        self.counts["spread_over_level"] += 1
+        self.shrink_level(side, price, qty)
+        return True
+
+    def execute(self, feed_id: int, side: Side, price: int, qty: int, ts: int) -> bool:
+        """The resting ``side`` order ``feed_id`` traded ``qty`` at ``price``.
+
+        True if Seawall's own matching filled exactly that order (or, for an
+        order the feed never showed, the unseen liquidity at that price).
+        """
+        expected = self._resolve(feed_id, side, price, qty)
+        if expected is None and self._level_qty(side, price) < qty:
+            return False
+        taker = Side.SELL if side is Side.BUY else Side.BUY
+        command = NewOrder(
+            PARTICIPANT, TAKER, self.instrument.symbol, taker, qty, price, tif=TimeInForce.IOC
+        )
+        trades = [e for e in self.submit(command, ts) if type(e) is Trade]
+        if sum(t.qty for t in trades) != qty or any(t.price != price for t in trades):
+            return False
+        if expected is None:  # one unrecorded order, held here as several: the level pays
+            self.counts["spread_over_level"] += 1
+            return True
+        return {t.buy_order_id if side is Side.BUY else t.sell_order_id for t in trades} == {
+            expected
+        }
+
+    def hidden(self, side: Side, price: int, qty: int, ts: int) -> None:
+        """A hidden resting ``side`` order traded: a print that leaves the visible book alone."""
+        buyer, seller = (HIDDEN, TAKER) if side is Side.BUY else (TAKER, HIDDEN)
+        aggressor = Side.SELL if side is Side.BUY else Side.BUY
+        self.submit(
+            ReportTrade(OPERATOR, self.instrument.symbol, buyer, seller, price, qty, aggressor), ts
+        )
+        self.counts["hidden"] += 1
+
+    def _resolve(self, feed_id: int, side: Side, price: int, qty: int) -> int | None:
+        """The open Seawall order a feed event names, counting how it was found.
+
+        ``known``: the feed added it. ``unseen``: the feed never showed it, and
+        the unseen liquidity at that price stands in for it. ``renamed``: the
+        feed never showed it and there is no unseen liquidity there, but a
+        known order at that price can take the event; in ITCH, from which
+        LOBSTER derives, an order replace that changes neither price nor size
+        gives the order a new reference number without any visible change, so
+        a later event names an id the feed never added. The renamed order is
+        the one with exactly the event's size, else the oldest that is large
+        enough, and the new id is mapped to it from then on. None when no
+        single order can take the event: the caller may then spread it over
+        the level (one order the feed never recorded, which this book holds
+        as several), counted as ``spread_over_level``.
+        """
+        orders = self.venue.orders
+        order_id = self.ids.get(feed_id)
+        if order_id is not None and order_id in orders:
+            self.counts["known"] += 1
+            return order_id
+        unseen = self.unseen.get((side, price))
+        if unseen is not None and unseen in orders and orders[unseen].leaves >= qty:
+            self.counts["unseen"] += 1
+            return unseen
+        book = self.venue.books[self.instrument.symbol].side_of(side)
+        level = book.levels.get(price * book.sign)
+        if level is None:
+            return None
+        candidates = [o for o in level.live_orders() if o.leaves >= qty]
+        if not candidates:
+            return None
+        exact = [o for o in candidates if o.leaves == qty]
+        chosen = (exact or candidates)[0]
+        self.ids[feed_id] = chosen.order_id
+        self.counts["renamed"] += 1
+        return chosen.order_id
+
+    # ---------------------------------------------------------------- unseen liquidity
+
+    def seed(self, side: Side, price: int, qty: int) -> None:
+        """Add ``qty`` of liquidity the feed never showed at (side, price)."""
+        key = (side, price)
+        order_id = self.unseen.get(key)
+        if order_id is not None and order_id in self.venue.orders:
+            order = self.venue.orders[order_id]
+            self.submit(Replace(PARTICIPANT, order_id, order.qty + qty, price))
+        else:
+            self.unseen[key] = self._enter(side, price, qty)
+        self.counts["seeded"] += 1
+
+    def _shrink(self, order_id: int, qty: int, ts: int) -> bool:
+        order = self.venue.orders[order_id]
+        if qty > order.leaves:
+            return False
+        if qty == order.leaves:
+            self.submit(Cancel(PARTICIPANT, order_id), ts)
+        else:
+            self.submit(Replace(PARTICIPANT, order_id, order.qty - qty, order.price), ts)
+        return True
+
+    def shrink_level(self, side: Side, price: int, qty: int) -> None:
+        """Take ``qty`` off a level whose changes the feed did not record.
+
+        What the feed misses is most often a whole order cancelled, so an
+        order of exactly ``qty`` goes first; otherwise the unseen liquidity,
+        then the newest orders.
+        """
+        book = self.venue.books[self.instrument.symbol]
+        level_side = book.side_of(side)
+        level = level_side.levels.get(price * level_side.sign)
+        if level is None:
+            return
+        unseen = self.unseen.get((side, price))
+        orders = list(level.live_orders())
+        ordered = [o for o in orders if o.leaves == qty][:1]
+        ordered += [o for o in orders if o.order_id == unseen and o not in ordered]
+        ordered += [o for o in reversed(orders) if o.order_id != unseen and o not in ordered]
+        for order in ordered:
+            if qty <= 0:
+                return
+            take = min(qty, order.leaves)
+            self._shrink(order.order_id, take, self.ts)
+            qty -= take
+
+    def _level_qty(self, side: Side, price: int) -> int:
+        book = self.venue.books[self.instrument.symbol].side_of(side)
+        level = book.levels.get(price * book.sign)
+        return level.qty if level is not None else 0
+
+    def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+        return self.venue.books[self.instrument.symbol].depth(levels)
