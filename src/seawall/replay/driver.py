@@ -40,6 +40,7 @@ from seawall.core.commands import (
 from seawall.core.events import Event, OrderAccepted, Rejected, Trade
 from seawall.core.types import Instrument, SelfTradePrevention, Side, TimeInForce
 from seawall.core.venue import Venue
+from seawall.runtime.journal import JournalWriter
 
 OPERATOR = "operator"
 PARTICIPANT = "replay"
@@ -53,37 +54,74 @@ class ReplayError(RuntimeError):
 
 
 @dataclass
-class FeedReplay:
-    """One instrument's book, rebuilt from a feed through a private venue."""
+class ReplayVenue:
+    """The venue a replay drives, with its funded replay accounts and an optional journal.
 
-    instrument: Instrument
+    With a journal writer, every command is journalled with its timestamp
+    (group-committed every ``commit_every`` commands and on :meth:`close`),
+    so a replayed day can be recovered, verified and re-run like a live one.
+    """
+
     venue: Venue = field(default_factory=Venue)
+    journal: JournalWriter | None = None
+    commit_every: int = 4096
     ts: int = 0
-    ids: dict[int, int] = field(default_factory=dict)  # feed order id -> Seawall order id
-    unseen: dict[tuple[Side, int], int] = field(default_factory=dict)  # -> synthetic order id
-    counts: Counter[str] = field(default_factory=Counter)
 
     def __post_init__(self) -> None:
-        symbol = self.instrument.symbol
-        setup: list[Command] = [
-            ListInstrument(OPERATOR, self.instrument),
-            RegisterParticipant(OPERATOR, PARTICIPANT),
-        ]
+        self.submit(RegisterParticipant(OPERATOR, PARTICIPANT))
         for account in (MAKER, TAKER, HIDDEN):
-            setup += [
-                OpenAccount(OPERATOR, account, PARTICIPANT),
-                Deposit(OPERATOR, account, self.instrument.currency, CASH),
-                Deposit(OPERATOR, account, symbol, UNITS),
-            ]
-        for command in setup:
-            self.submit(command)
+            self.submit(OpenAccount(OPERATOR, account, PARTICIPANT))
 
     def submit(self, command: Command, ts: int | None = None) -> list[Event]:
         self.ts = max(self.ts, ts or 0)
+        journal = self.journal
+        if journal is not None:
+            journal.append(self.venue.seq + 1, self.ts, command)
         events = self.venue.process(command, self.ts)
         if events and type(events[0]) is Rejected:
             raise ReplayError(f"the venue refused {command!r}: {events[0].text}")
+        if journal is not None and self.venue.seq % self.commit_every == 0:
+            journal.commit()
         return events
+
+    def list(self, instrument: Instrument) -> None:
+        """List an instrument and fund the replay accounts for it."""
+        self.submit(ListInstrument(OPERATOR, instrument))
+        for account in (MAKER, TAKER, HIDDEN):
+            if instrument.currency not in self.venue.accounts[account].cash:
+                self.submit(Deposit(OPERATOR, account, instrument.currency, CASH))
+            self.submit(Deposit(OPERATOR, account, instrument.symbol, UNITS))
+
+    def close(self) -> None:
+        if self.journal is not None:
+            self.journal.commit()
+            self.journal.close()
+
+
+@dataclass
+class FeedReplay:
+    """One instrument's book, rebuilt from a feed through a (possibly shared) replay venue."""
+
+    instrument: Instrument
+    host: ReplayVenue = field(default_factory=ReplayVenue)
+    ids: dict[int, int] = field(default_factory=dict)  # feed order id -> Seawall order id
+    unseen: dict[tuple[Side, int], int] = field(default_factory=dict)  # -> synthetic order id
+    counts: Counter[str] = field(default_factory=Counter)
+    # Infer from an execution that every order ahead of the executed one is gone. Sound when
+    # every queue position comes from the feed itself (ITCH); not where unseen liquidity was
+    # seeded at approximate positions (LOBSTER), which the order-book oracle corrects instead.
+    clear_ahead: bool = False
+
+    def __post_init__(self) -> None:
+        self.host.list(self.instrument)
+        self.venue = self.host.venue
+
+    @property
+    def ts(self) -> int:
+        return self.host.ts
+
+    def submit(self, command: Command, ts: int | None = None) -> list[Event]:
+        return self.host.submit(command, ts)
 
     def _enter(self, side: Side, price: int, qty: int, ts: int | None = None) -> int:
         command = NewOrder(
@@ -97,6 +135,17 @@ class FeedReplay:
     # ---------------------------------------------------------------- the feed's events
 
     def add(self, feed_id: int, side: Side, price: int, qty: int, ts: int) -> None:
+        """A new resting order. On the feed's venue an add never crosses (it would have
+        executed instead), so any resting order it would cross is provably gone: its
+        removal is missing from the feed (a sampled file, say). Those are cancelled
+        first and counted as ``stale_removed``; a complete feed never has any."""
+        book = self.venue.books[self.instrument.symbol]
+        opposite = book.asks if side is Side.BUY else book.bids
+        limit_key = price if side is Side.BUY else -price
+        while opposite.keys and opposite.keys[0] <= limit_key:
+            for stale in list(opposite.levels[opposite.keys[0]].live_orders()):
+                self.submit(Cancel(PARTICIPANT, stale.order_id), ts)
+                self.counts["stale_removed"] += 1
         self.ids[feed_id] = self._enter(side, price, qty, ts)
         self.counts["add"] += 1
 
@@ -120,6 +169,8 @@ class FeedReplay:
         expected = self._resolve(feed_id, side, price, qty)
         if expected is None and self._level_qty(side, price) < qty:
             return False
+        if expected is not None and self.clear_ahead:
+            self._clear_ahead_of(expected, side, ts)
         taker = Side.SELL if side is Side.BUY else Side.BUY
         command = NewOrder(
             PARTICIPANT, TAKER, self.instrument.symbol, taker, qty, price, tif=TimeInForce.IOC
@@ -133,6 +184,17 @@ class FeedReplay:
         return {t.buy_order_id if side is Side.BUY else t.sell_order_id for t in trades} == {
             expected
         }
+
+    def _clear_ahead_of(self, order_id: int, side: Side, ts: int) -> None:
+        """Price-time priority: the named order trades only once every order ahead of it
+        (a better price, or older at its price) is gone, so any still here are stale; their
+        removal is missing from the feed. Cancelled and counted as ``stale_removed``."""
+        book_side = self.venue.books[self.instrument.symbol].side_of(side)
+        for order in list(book_side.orders_in_priority()):
+            if order.order_id == order_id:
+                return
+            self.submit(Cancel(PARTICIPANT, order.order_id), ts)
+            self.counts["stale_removed"] += 1
 
     def hidden(self, side: Side, price: int, qty: int, ts: int) -> None:
         """A hidden resting ``side`` order traded: a print that leaves the visible book alone."""
