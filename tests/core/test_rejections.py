@@ -75,6 +75,8 @@ CASES: list[tuple[str, Command, RejectReason, str]] = [
     ("mass cancel no sym", MassCancel("alice", instrument="Q"), R.UNKNOWN_INSTRUMENT, "not listed"),
     ("trader deposits", Deposit("alice", "A", "USD", 1), R.NOT_ENTITLED, "reserved for venue"),
     ("zero deposit", Deposit("operator", "A", "USD", 0), R.INVALID_AMOUNT, "positive"),
+    ("huge deposit", Deposit("operator", "A", "USD", 10**19), R.INVALID_AMOUNT, "at most"),
+    ("supply cap", Deposit("operator", "A", "USD", 10**18), R.INVALID_AMOUNT, "in all"),
     ("unknown asset", Deposit("operator", "A", "$$", 5), R.UNKNOWN_INSTRUMENT, "neither"),
     ("deposit no acct", Deposit("operator", "Z", "USD", 5), R.UNKNOWN_ACCOUNT, "does not exist"),
     ("overdraw", Withdraw("operator", "A", "USD", 10**15), R.INSUFFICIENT_CASH, "needs it"),

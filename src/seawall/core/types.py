@@ -25,6 +25,13 @@ MAX_QTY = 10**12
 MAX_PRICE = 10**12
 """Largest price in ticks ($100,000,000.0000)."""
 
+MAX_SUPPLY = 10**18
+"""Most of any one asset the venue holds in total (10^18 money units is $100 trillion).
+
+Every balance, and every reservation or notional that can be funded, is at
+most the supply, so all of them fit the journal's 64-bit integers.
+"""
+
 BPS = 10_000
 """Basis points in one whole."""
 

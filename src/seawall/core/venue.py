@@ -60,6 +60,7 @@ from seawall.core.matching import Matcher
 from seawall.core.types import (
     MAX_PRICE,
     MAX_QTY,
+    MAX_SUPPLY,
     OrderType,
     Role,
     SelfTradePrevention,
@@ -890,10 +891,11 @@ class Venue:
                 RejectReason.UNKNOWN_ACCOUNT,
                 f"account {cmd.account!r} does not exist",
             )
-        if not 0 < cmd.amount <= MAX_QTY * MAX_PRICE:
+        if not 0 < cmd.amount <= MAX_SUPPLY:
             return self._reject(
-                cmd, seq, ts, RejectReason.INVALID_AMOUNT, f"amount {cmd.amount} must be positive"
-            )
+                cmd, seq, ts, RejectReason.INVALID_AMOUNT,
+                f"amount {cmd.amount} must be positive and at most {MAX_SUPPLY}",
+            )  # fmt: skip
         is_security = cmd.asset in self.books
         if not is_security and not (cmd.asset.isalnum() and len(cmd.asset) <= 12):
             return self._reject(
@@ -907,6 +909,11 @@ class Venue:
         if isinstance(target, list):
             return target
         account, _ = target
+        if self.supply.get(cmd.asset, 0) + cmd.amount > MAX_SUPPLY:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_AMOUNT,
+                f"the venue would hold more than {MAX_SUPPLY} {cmd.asset} in all",
+            )  # fmt: skip
         balance, _ = self._asset_balance(account, cmd.asset)
         balance.available += cmd.amount
         self.supply[cmd.asset] = self.supply.get(cmd.asset, 0) + cmd.amount

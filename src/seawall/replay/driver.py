@@ -45,7 +45,7 @@ from seawall.runtime.journal import JournalWriter
 OPERATOR = "operator"
 PARTICIPANT = "replay"
 MAKER, TAKER, HIDDEN = "MAKER", "TAKER", "HIDDEN"
-CASH = 10**20  # money units: far beyond any replayed day
+CASH = 10**17  # money units ($10 trillion): far beyond any replayed day
 UNITS = 10**11  # per account
 
 

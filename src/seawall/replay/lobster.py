@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seawall.core.types import Instrument, Side
-from seawall.replay.driver import FeedReplay
+from seawall.replay.driver import FeedReplay, ReplayVenue
 
 EMPTY_ASK, EMPTY_BID = 9999999999, -9999999999
 NEW, PARTIAL_CANCEL, DELETE, EXECUTE, HIDDEN_EXECUTE, CROSS, HALT = 1, 2, 3, 4, 5, 6, 7
@@ -153,11 +153,13 @@ _TYPE_NAMES = {
 class LobsterReplay:
     """Replays one sample through a :class:`FeedReplay` and checks every row."""
 
-    def __init__(self, files: LobsterFiles, tick_size: int = 1) -> None:
+    def __init__(
+        self, files: LobsterFiles, tick_size: int = 1, host: ReplayVenue | None = None
+    ) -> None:
         # LOBSTER prices are in the core's own units; hidden executions print at midpoints
         # (half a cent), so the replayed instrument takes the feed's full resolution.
         self.files = files
-        self.feed = FeedReplay(Instrument(files.symbol, tick_size=tick_size))
+        self.feed = FeedReplay(Instrument(files.symbol, tick_size=tick_size), host or ReplayVenue())
         self.report = ReplayReport(files.symbol, files.levels)
 
     def run(self) -> ReplayReport:
@@ -265,6 +267,6 @@ class LobsterReplay:
             self.report.examples.append(f"{kind} after message {line_no + 1}: {','.join(fields)}")
 
 
-def replay_sample(path: Path) -> ReplayReport:
+def replay_sample(path: Path, host: ReplayVenue | None = None) -> ReplayReport:
     """Replay a LOBSTER sample (zip or message CSV) and verify every row."""
-    return LobsterReplay(open_sample(path)).run()
+    return LobsterReplay(open_sample(path), host=host).run()
