@@ -7,6 +7,8 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 from seawall.core.events import AuctionUncrossed, Rejected, Trade
 from seawall.core.venue import Venue
 
@@ -42,3 +44,21 @@ def test_the_guides_auction_example_uncrosses_with_a_trade() -> None:
     assert any(isinstance(event, AuctionUncrossed) for event in uncross)
     assert any(isinstance(event, Trade) for event in uncross)
     assert not any(isinstance(event, Rejected) for result in results for event in result)
+
+
+def test_the_replay_guides_python_example_runs_from_the_project_root(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root = GUIDE.parents[1]
+    if not (root.parent / "shared" / "data" / "lobster").exists():
+        pytest.skip(f"real data not found beside the project: {root.parent / 'shared' / 'data'}")
+    text = (root / "docs" / "replay.md").read_text()
+    example = re.findall(r"```python\n(.*?)```", text, re.S)[-1]
+    monkeypatch.chdir(root)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example, "replay.md", "exec"), {})
+    lines = printed.getvalue().splitlines()
+    assert len(lines) == 4
+    assert "'A': 4997" in lines[1]
+    assert lines[3] == "[]"  # no gaps in the depth stream
