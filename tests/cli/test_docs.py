@@ -61,4 +61,4 @@ def test_the_replay_guides_python_example_runs_from_the_project_root(
     lines = printed.getvalue().splitlines()
     assert len(lines) == 4
     assert "'A': 4997" in lines[1]
-    assert lines[3] == "[]"  # no gaps in the depth stream
+    assert lines[3] == "()"  # no gaps in the depth stream
