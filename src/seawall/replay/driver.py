@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from seawall.core.book import Order
 from seawall.core.commands import (
     Cancel,
     Command,
@@ -269,9 +270,9 @@ class FeedReplay:
     def shrink_level(self, side: Side, price: int, qty: int) -> None:
         """Take ``qty`` off a level whose changes the feed did not record.
 
-        What the feed misses is most often a whole order cancelled, so an
-        order of exactly ``qty`` goes first; otherwise the unseen liquidity,
-        then the newest orders.
+        What the feed misses is most often whole orders cancelled, so one
+        order, or else two, of exactly ``qty`` between them go first (newest
+        first); otherwise the unseen liquidity, then the newest orders.
         """
         book = self.venue.books[self.instrument.symbol]
         level_side = book.side_of(side)
@@ -279,10 +280,10 @@ class FeedReplay:
         if level is None:
             return
         unseen = self.unseen.get((side, price))
-        orders = list(level.live_orders())
-        ordered = [o for o in orders if o.leaves == qty][:1]
-        ordered += [o for o in orders if o.order_id == unseen and o not in ordered]
-        ordered += [o for o in reversed(orders) if o.order_id != unseen and o not in ordered]
+        newest_first = list(level.live_orders())[::-1]
+        ordered = _whole_orders_summing_to(newest_first, qty)
+        ordered += [o for o in newest_first if o.order_id == unseen and o not in ordered]
+        ordered += [o for o in newest_first if o.order_id != unseen and o not in ordered]
         for order in ordered:
             if qty <= 0:
                 return
@@ -297,3 +298,15 @@ class FeedReplay:
 
     def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         return self.venue.books[self.instrument.symbol].depth(levels)
+
+
+def _whole_orders_summing_to(orders: list[Order], qty: int) -> list[Order]:
+    """One order of exactly ``qty``, else the first pair that sums to it, else nothing."""
+    for order in orders:
+        if order.leaves == qty:
+            return [order]
+    for i, first in enumerate(orders):
+        for second in orders[i + 1 :]:
+            if first.leaves + second.leaves == qty:
+                return [first, second]
+    return []
