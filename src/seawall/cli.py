@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 import tempfile
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +13,7 @@ from rich.console import Console
 
 from seawall import bench as benchmark
 from seawall import demo as demo_session
+from seawall.replay.feeds import FeedFormat
 
 app = typer.Typer(
     help="Seawall: a trading venue engine in which every trade is real.",
@@ -61,24 +60,6 @@ def bench(
     typer.echo(text)
 
 
-class ReplayFormat(StrEnum):
-    AUTO = "auto"
-    LOBSTER = "lobster"
-    ITCH = "itch"
-    DEPTH = "depth"
-
-
-def _detect_format(path: Path) -> ReplayFormat:
-    """LOBSTER zips and CSVs by name; a gzip of JSON lines is a depth stream; else ITCH."""
-    if path.suffix in (".zip", ".csv"):
-        return ReplayFormat.LOBSTER
-    with gzip.open(path) if path.suffix == ".gz" else path.open("rb") as raw:
-        head = raw.read(64)
-    if b" {" in head.split(b"\n", 1)[0]:
-        return ReplayFormat.DEPTH
-    return ReplayFormat.ITCH
-
-
 @app.command()
 def replay(
     path: Annotated[
@@ -89,8 +70,8 @@ def replay(
         ),
     ],
     file_format: Annotated[
-        ReplayFormat, typer.Option("--format", help="What the file is (default: detect).")
-    ] = ReplayFormat.AUTO,
+        FeedFormat | None, typer.Option("--format", help="What the file is (default: detect).")
+    ] = None,
     journal: Annotated[
         Path | None,
         typer.Option(help="Journal the replayed commands into this (new) data directory."),
@@ -105,14 +86,15 @@ def replay(
     """
     from seawall.replay import binance, itch, itch_replay, lobster
     from seawall.replay.driver import ReplayVenue
+    from seawall.replay.feeds import detect_format
 
     if not path.is_file():
         console.print(f"[red]{path} is not a file[/red]")
         raise typer.Exit(2)
-    kind = _detect_format(path) if file_format is ReplayFormat.AUTO else file_format
+    kind = file_format or detect_format(path)
     host = None
     if journal is not None:
-        if kind is ReplayFormat.DEPTH:
+        if kind is FeedFormat.DEPTH:
             console.print(
                 "[red]a depth stream rebuilds a book only; there is nothing to journal[/red]"
             )
@@ -126,9 +108,9 @@ def replay(
 
         host = ReplayVenue(journal=open_data_dir(journal).writer)
     report: dict[str, object]
-    if kind is ReplayFormat.LOBSTER:
+    if kind is FeedFormat.LOBSTER:
         report = lobster.replay_sample(path, host).to_dict()
-    elif kind is ReplayFormat.ITCH:
+    elif kind is FeedFormat.ITCH:
         report = itch_replay.ItchReplay(host).run(itch.read_messages(path)).to_dict()
     else:
         report = msgspec.to_builtins(binance.replay(path))

@@ -53,7 +53,7 @@ def test_the_replay_guides_python_example_runs_from_the_project_root(
     if not (root.parent / "shared" / "data" / "lobster").exists():
         pytest.skip(f"real data not found beside the project: {root.parent / 'shared' / 'data'}")
     text = (root / "docs" / "replay.md").read_text()
-    example = re.findall(r"```python\n(.*?)```", text, re.S)[-1]
+    example = re.findall(r"```python\n(.*?)```", text, re.S)[-2]
     monkeypatch.chdir(root)
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
@@ -62,3 +62,16 @@ def test_the_replay_guides_python_example_runs_from_the_project_root(
     assert len(lines) == 4
     assert "'A': 4997" in lines[1]
     assert lines[3] == "()"  # no gaps in the depth stream
+
+
+def test_the_replay_guides_command_stream_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = GUIDE.parents[1]
+    if not (root.parent / "shared" / "data" / "itch").exists():
+        pytest.skip(f"real data not found beside the project: {root.parent / 'shared' / 'data'}")
+    example = re.findall(r"```python\n(.*?)```", (root / "docs" / "replay.md").read_text(), re.S)
+    monkeypatch.chdir(root)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(example[-1], "replay.md", "exec"), {})
+    seq, _ = printed.getvalue().split()
+    assert int(seq) > 12_012

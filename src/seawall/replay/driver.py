@@ -60,13 +60,15 @@ class ReplayVenue:
 
     With a journal writer, every command is journalled with its timestamp
     (group-committed every ``commit_every`` commands and on :meth:`close`),
-    so a replayed day can be recovered, verified and re-run like a live one.
+    so a replayed day can be recovered, verified and re-run like a live one;
+    with a ``recorded`` list, every (timestamp, command) is also kept there.
     """
 
     venue: Venue = field(default_factory=Venue)
     journal: JournalWriter | None = None
     commit_every: int = 4096
     ts: int = 0
+    recorded: list[tuple[int, Command]] | None = None  # every (ts, command), when a list
 
     def __post_init__(self) -> None:
         self.submit(RegisterParticipant(OPERATOR, PARTICIPANT))
@@ -78,6 +80,8 @@ class ReplayVenue:
         journal = self.journal
         if journal is not None:
             journal.append(self.venue.seq + 1, self.ts, command)
+        if self.recorded is not None:
+            self.recorded.append((self.ts, command))
         events = self.venue.process(command, self.ts)
         if events and type(events[0]) is Rejected:
             raise ReplayError(f"the venue refused {command!r}: {events[0].text}")
