@@ -15,7 +15,7 @@ of its own price-time priority, funding and settlement:
   ``HIDDEN`` that touches no order (``ReportTrade``).
 
 Orders that rest from before the window, or that the feed never showed,
-are **unseen liquidity**: the replay seeds it as one synthetic order per
+are **unseen liquidity**: the replay seeds it as synthetic orders per
 (side, price), and a reduction of an order the feed never added draws on
 that synthetic order. Everything is funded generously, so funding never
 refuses a replayed order.
@@ -110,7 +110,8 @@ class FeedReplay:
     instrument: Instrument
     host: ReplayVenue = field(default_factory=ReplayVenue)
     ids: dict[int, int] = field(default_factory=dict)  # feed order id -> Seawall order id
-    unseen: dict[tuple[Side, int], int] = field(default_factory=dict)  # -> synthetic order id
+    # (side, price) -> synthetic order ids, oldest first
+    unseen: dict[tuple[Side, int], list[int]] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     # Infer from an execution that every order ahead of the executed one is gone. Sound when
     # every queue position comes from the feed itself (ITCH); not where unseen liquidity was
@@ -231,10 +232,10 @@ class FeedReplay:
         if order_id is not None and order_id in orders:
             self.counts["known"] += 1
             return order_id
-        unseen = self.unseen.get((side, price))
-        if unseen is not None and unseen in orders and orders[unseen].leaves >= qty:
-            self.counts["unseen"] += 1
-            return unseen
+        for unseen in self.unseen.get((side, price), ()):
+            if unseen in orders and orders[unseen].leaves >= qty:
+                self.counts["unseen"] += 1
+                return unseen
         book = self.venue.books[self.instrument.symbol].side_of(side)
         level = book.levels.get(price * book.sign)
         if level is None:
@@ -251,14 +252,12 @@ class FeedReplay:
     # ---------------------------------------------------------------- unseen liquidity
 
     def seed(self, side: Side, price: int, qty: int) -> None:
-        """Add ``qty`` of liquidity the feed never showed at (side, price)."""
-        key = (side, price)
-        order_id = self.unseen.get(key)
-        if order_id is not None and order_id in self.venue.orders:
-            order = self.venue.orders[order_id]
-            self.submit(Replace(PARTICIPANT, order_id, order.qty + qty, price))
-        else:
-            self.unseen[key] = self._enter(side, price, qty)
+        """Add ``qty`` of liquidity the feed never showed at (side, price).
+
+        Each seeding is a new synthetic order at the back of its level: growing an
+        earlier one would send it, and the older liquidity it stands for, to the back.
+        """
+        self.unseen.setdefault((side, price), []).append(self._enter(side, price, qty))
         self.counts["seeded"] += 1
 
     def _shrink(self, order_id: int, qty: int, ts: int) -> bool:
@@ -283,11 +282,11 @@ class FeedReplay:
         level = level_side.levels.get(price * level_side.sign)
         if level is None:
             return
-        unseen = self.unseen.get((side, price))
+        unseen = set(self.unseen.get((side, price), ()))
         newest_first = list(level.live_orders())[::-1]
         ordered = _whole_orders_summing_to(newest_first, qty)
-        ordered += [o for o in newest_first if o.order_id == unseen and o not in ordered]
-        ordered += [o for o in newest_first if o.order_id != unseen and o not in ordered]
+        ordered += [o for o in newest_first if o.order_id in unseen and o not in ordered]
+        ordered += [o for o in newest_first if o.order_id not in unseen and o not in ordered]
         for order in ordered:
             if qty <= 0:
                 return

@@ -59,8 +59,10 @@ def open_sample(path: Path) -> LobsterFiles:
     if path.suffix == ".zip":
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            message_name = next(n for n in names if "_message_" in n)
-            book_name = next(n for n in names if "_orderbook_" in n)
+            message_name = next((n for n in names if "_message_" in n), "")
+            book_name = next((n for n in names if "_orderbook_" in n), "")
+            if not message_name or not book_name:
+                raise LobsterFormatError(f"{path} holds no LOBSTER message and order-book pair")
             messages = io.TextIOWrapper(archive.open(message_name)).read().splitlines()
             book = io.TextIOWrapper(archive.open(book_name)).read().splitlines()
     else:
@@ -139,6 +141,8 @@ class ReplayReport:
         }
 
 
+_DIRECTIONS = {"1": Side.BUY, "-1": Side.SELL}
+
 _TYPE_NAMES = {
     NEW: "new",
     PARTIAL_CANCEL: "partial_cancel",
@@ -166,7 +170,7 @@ class LobsterReplay:
         files, feed, report = self.files, self.feed, self.report
         levels = files.levels
         start = time.perf_counter()
-        first_row = [int(x) for x in files.book[0].split(",")]
+        first_row = self._book_row(0)
         bids, asks = parse_row(first_row, levels)
         for price, qty in bids:
             feed.seed(Side.BUY, price, qty)
@@ -177,22 +181,35 @@ class LobsterReplay:
             try:
                 kind = int(fields[1])
                 feed_id, size, price = int(fields[2]), int(fields[3]), int(fields[4])
-                side = Side.BUY if fields[5] == "1" else Side.SELL
+                side = _DIRECTIONS[fields[5]]
                 ts = parse_time(fields[0])
-            except (IndexError, ValueError) as exc:
-                raise LobsterFormatError(f"message line {line_no + 1}: {exc}") from exc
+            except (IndexError, ValueError, KeyError) as exc:
+                raise LobsterFormatError(f"message line {line_no + 1}: {exc!r}") from exc
             report.events += 1
             report.by_type[_TYPE_NAMES.get(kind, f"type_{kind}")] += 1
             faithful = self._apply(kind, feed_id, side, price, size, ts)
             if not faithful:
                 self._mismatch("event_not_applicable", line_no, fields)
-            row = [int(x) for x in files.book[line_no].split(",")]
+            row = self._book_row(line_no)
             report.compared += 1
             if flatten(*feed.depth(levels), levels) != row:  # the common case needs no parsing
                 self._differs(parse_row(row, levels), kind, side, price, line_no, fields)
         report.seconds = time.perf_counter() - start
         report.trades = feed.venue.matcher.next_trade_id - 1
         return report
+
+    def _book_row(self, line_no: int) -> list[int]:
+        """Order-book line ``line_no`` (0-based) as integers, or a LobsterFormatError."""
+        width = 4 * self.files.levels
+        try:
+            row = [int(x) for x in self.files.book[line_no].split(",")]
+        except ValueError as exc:
+            raise LobsterFormatError(f"order-book line {line_no + 1}: {exc}") from exc
+        if len(row) != width:
+            raise LobsterFormatError(
+                f"order-book line {line_no + 1} has {len(row)} fields, not {width}"
+            )
+        return row
 
     def _apply(self, kind: int, feed_id: int, side: Side, price: int, size: int, ts: int) -> bool:
         feed = self.feed
