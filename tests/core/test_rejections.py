@@ -244,3 +244,16 @@ def test_every_rejection_reason_is_produced_by_some_command() -> None:
     assert isinstance(events[0], Rejected)
     produced.add(events[0].reason)  # no_reference_price
     assert produced == set(RejectReason)
+
+
+def test_no_trade_is_reported_while_trading_is_halted_or_closed() -> None:
+    m = Market()
+    m.do(SetTradingState("operator", SYMBOL, TradingState.HALTED))
+    halted = m.do(ReportTrade("operator", SYMBOL, "A", "B", usd("10.00"), 1))
+    assert isinstance(halted[0], Rejected)
+    assert halted[0].reason is RejectReason.TRADING_HALTED
+    m.do(SetTradingState("operator", SYMBOL, TradingState.CLOSED))
+    closed = m.do(ReportTrade("operator", SYMBOL, "A", "B", usd("10.00"), 1))
+    assert isinstance(closed[0], Rejected)
+    assert closed[0].reason is RejectReason.MARKET_CLOSED
+    assert m.venue.books[SYMBOL].last_price == 0

@@ -836,7 +836,11 @@ class Venue:
                 cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT,
                 "a reported trade needs two different existing accounts",
             )  # fmt: skip
-        problem = self._price_problem(cmd.price, book, "price") or self._qty_problem(cmd.qty, book)
+        problem = (
+            self._state_problem(book)  # no trading while halted or closed, on the book or off
+            or self._price_problem(cmd.price, book, "price")
+            or self._qty_problem(cmd.qty, book)
+        )
         if problem is not None:
             return self._reject(cmd, seq, ts, *problem)
         cash = cmd.price * cmd.qty * book.unit
