@@ -44,6 +44,7 @@ from seawall.core.commands import (
     OpenAccount,
     RegisterParticipant,
 )
+from seawall.core.events import Rejected
 from seawall.core.types import Instrument, OrderType, Side, TimeInForce
 from seawall.core.venue import Venue
 
@@ -52,17 +53,22 @@ PEER_MID = 100_000  # the peer's integer price around which its workload quotes
 
 
 def seawall_venue(accounts: int) -> Venue:
-    """A venue whose instrument has a tick of 1, so the peer's integer prices map 1:1."""
+    """A venue whose instrument has a tick of 1, so the peer's integer prices map 1:1.
+
+    Every account is funded far beyond what the workload can reserve, so no
+    order is refused for funds and both engines do the same matching work.
+    """
     venue = Venue()
     venue.process(ListInstrument("operator", Instrument(SYMBOL, tick_size=1), PEER_MID), 0)
     for n in range(1, accounts + 1):
         for command in (
             RegisterParticipant("operator", participant_of(n)),
             OpenAccount("operator", account_of(n), participant_of(n)),
-            Deposit("operator", account_of(n), "USD", 10**16),
+            Deposit("operator", account_of(n), "USD", 10**14),  # $10 billion each
             Deposit("operator", account_of(n), SYMBOL, 10**9),
         ):
-            venue.process(command, 0)
+            if isinstance(venue.process(command, 0)[0], Rejected):
+                raise SystemExit(f"set-up refused: {command}")
     return venue
 
 
