@@ -32,7 +32,7 @@ class CommandBase(
     participant: str
 
 
-class NewOrder(CommandBase, frozen=True, tag="new_order"):
+class NewOrder(CommandBase, frozen=True, omit_defaults=True, tag="new_order"):
     """Enter an order.
 
     ``price`` is the limit (required for limit and stop-limit orders, 0
@@ -61,13 +61,13 @@ class NewOrder(CommandBase, frozen=True, tag="new_order"):
     reserve_price: int = 0
 
 
-class Cancel(CommandBase, frozen=True, tag="cancel"):
+class Cancel(CommandBase, frozen=True, omit_defaults=True, tag="cancel"):
     """Cancel the rest of an order (resting, or a stop not yet elected)."""
 
     order_id: int
 
 
-class Replace(CommandBase, frozen=True, tag="replace"):
+class Replace(CommandBase, frozen=True, omit_defaults=True, tag="replace"):
     """Cancel-replace: a new limit price and a new total quantity (FIX OrderQty semantics).
 
     ``qty`` counts what has already filled, so the new open quantity is
@@ -80,7 +80,7 @@ class Replace(CommandBase, frozen=True, tag="replace"):
     price: int
 
 
-class MassCancel(CommandBase, frozen=True, tag="mass_cancel"):
+class MassCancel(CommandBase, frozen=True, omit_defaults=True, tag="mass_cancel"):
     """Cancel every open order of the participant, narrowed by the optional filters.
 
     An operator's mass cancel reaches every participant's orders.
@@ -91,7 +91,7 @@ class MassCancel(CommandBase, frozen=True, tag="mass_cancel"):
     side: Side | None = None
 
 
-class Deposit(CommandBase, frozen=True, tag="deposit"):
+class Deposit(CommandBase, frozen=True, omit_defaults=True, tag="deposit"):
     """Operator: credit cash (``asset`` is a currency code) or securities (a symbol)."""
 
     account: str
@@ -99,7 +99,7 @@ class Deposit(CommandBase, frozen=True, tag="deposit"):
     amount: int
 
 
-class Withdraw(CommandBase, frozen=True, tag="withdraw"):
+class Withdraw(CommandBase, frozen=True, omit_defaults=True, tag="withdraw"):
     """Operator: debit cash or securities; only what is available, never what is reserved."""
 
     account: str
@@ -107,7 +107,7 @@ class Withdraw(CommandBase, frozen=True, tag="withdraw"):
     amount: int
 
 
-class Borrow(CommandBase, frozen=True, tag="borrow"):
+class Borrow(CommandBase, frozen=True, omit_defaults=True, tag="borrow"):
     """Operator: record a locate/borrow: ``lender`` delivers securities to ``account`` now.
 
     The borrowed securities are a funded position of the borrower, so a short
@@ -121,7 +121,7 @@ class Borrow(CommandBase, frozen=True, tag="borrow"):
     qty: int
 
 
-class ReturnBorrow(CommandBase, frozen=True, tag="return_borrow"):
+class ReturnBorrow(CommandBase, frozen=True, omit_defaults=True, tag="return_borrow"):
     """Operator: the borrower returns borrowed securities to the lender."""
 
     account: str
@@ -130,7 +130,7 @@ class ReturnBorrow(CommandBase, frozen=True, tag="return_borrow"):
     qty: int
 
 
-class ReportTrade(CommandBase, frozen=True, tag="report_trade"):
+class ReportTrade(CommandBase, frozen=True, omit_defaults=True, tag="report_trade"):
     """Operator: a trade executed outside the visible book (hidden liquidity, a cross).
 
     It settles like any fill, delivery versus payment from the two accounts'
@@ -147,7 +147,7 @@ class ReportTrade(CommandBase, frozen=True, tag="report_trade"):
     aggressor: Side | None = None
 
 
-class SetTradingState(CommandBase, frozen=True, tag="set_trading_state"):
+class SetTradingState(CommandBase, frozen=True, omit_defaults=True, tag="set_trading_state"):
     """Operator: move an instrument to a trading state; leaving a call state uncrosses."""
 
     instrument: str
@@ -155,18 +155,18 @@ class SetTradingState(CommandBase, frozen=True, tag="set_trading_state"):
     reason: str = ""
 
 
-class ClockTick(CommandBase, frozen=True, tag="clock_tick"):
+class ClockTick(CommandBase, frozen=True, omit_defaults=True, tag="clock_tick"):
     """Advances the venue's clock to the sequencer's timestamp; timers hang off it."""
 
 
-class RegisterParticipant(CommandBase, frozen=True, tag="register_participant"):
+class RegisterParticipant(CommandBase, frozen=True, omit_defaults=True, tag="register_participant"):
     """Operator: admit a participant with a role."""
 
     new_participant: str
     role: Role = Role.TRADER
 
 
-class OpenAccount(CommandBase, frozen=True, tag="open_account"):
+class OpenAccount(CommandBase, frozen=True, omit_defaults=True, tag="open_account"):
     """Operator: open an account owned by a participant, optionally inside a firm."""
 
     account: str
@@ -174,7 +174,7 @@ class OpenAccount(CommandBase, frozen=True, tag="open_account"):
     firm: str = ""
 
 
-class ListInstrument(CommandBase, frozen=True, tag="list_instrument"):
+class ListInstrument(CommandBase, frozen=True, omit_defaults=True, tag="list_instrument"):
     """Operator: list an instrument; ``reference_price`` seeds collars before the first trade."""
 
     instrument: Instrument
