@@ -120,7 +120,10 @@ class FeedReplay:
 
     def __post_init__(self) -> None:
         self.host.list(self.instrument)
-        self.venue = self.host.venue
+
+    @property
+    def venue(self) -> Venue:
+        return self.host.venue
 
     @property
     def ts(self) -> int:
