@@ -497,7 +497,9 @@ class Venue:
         needed = qty
         allow = stp is SelfTradePrevention.ALLOW
         skip_own = stp is SelfTradePrevention.CANCEL_OLDEST
-        for key in sorted(key for key in opposite.levels if key <= limit_key):
+        for key in opposite.keys:
+            if key > limit_key:
+                return False
             for order in opposite.levels[key].live_orders():
                 if order.account is own and not allow:
                     if skip_own:
