@@ -165,7 +165,7 @@ def _restore_order(s: OrderState, book: Book, account: Account) -> Order:
         s.stop_price, s.post_only, s.marking, s.stp, s.client_order_id, s.parent_order_id,
         s.reserve_price,
     )  # fmt: skip
-    hold = s.price if s.reserve_price <= s.price else s.reserve_price
+    hold = s.reserve_price or s.price  # a reserve is never below the order's price
     return Order(
         s.order_id, s.participant, account, symbol, s.side, s.tif, s.price, hold, s.qty, s.leaves,
         account.cash_balance(book.instrument.currency), account.position(symbol), s.reserved,

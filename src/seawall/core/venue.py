@@ -690,7 +690,7 @@ class Venue:
                 f"{ticks_to_price(reserve)}; it cannot move to {ticks_to_price(price)}",
                 order.order_id,
             )  # fmt: skip
-        hold = price if reserve <= price else reserve
+        hold = reserve or price  # a reserve is never below the price it allows
         if order.entry.post_only and book.state is _CONTINUOUS:
             best = (book.asks if is_buy else book.bids).best()
             if best is not None and best.key <= (price if is_buy else -price):
