@@ -430,6 +430,13 @@ def test_a_malformed_message_row_is_named_by_its_line(line: int, text: str) -> N
         LobsterReplay(files).run()
 
 
+@pytest.mark.parametrize("kind", ["0", "8"])
+def test_a_message_row_with_an_unknown_event_type_is_refused(kind: str) -> None:
+    files = with_message(sample_files(), 4, f"34200.004000004,{kind},12,15,999900,1")
+    with pytest.raises(LobsterFormatError, match="^message line 4: .*not one of LOBSTER's 1 to 7"):
+        LobsterReplay(files).run()
+
+
 @pytest.mark.parametrize("direction", ["2", "0", "buy"])
 def test_a_message_row_with_an_unknown_direction_is_refused(direction: str) -> None:
     files = with_message(sample_files(), 4, f"34200.004000004,1,12,15,999900,{direction}")

@@ -126,6 +126,10 @@ class BookSide:
         keys = self.keys
         del keys[0 if keys[0] == key else bisect_left(keys, key)]
 
+    def level_at(self, price: int) -> PriceLevel | None:
+        """The level at ``price``, if there is one."""
+        return self.levels.get(price * self.sign)
+
     def levels_best_first(self) -> list[PriceLevel]:
         """All levels in priority order."""
         levels = self.levels

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from seawall.core.book import Order
+from seawall.core.book import Order, PriceLevel
 from seawall.core.commands import (
     Cancel,
     Command,
@@ -239,8 +239,7 @@ class FeedReplay:
             if unseen in orders and orders[unseen].leaves >= qty:
                 self.counts["unseen"] += 1
                 return unseen
-        book = self.venue.books[self.instrument.symbol].side_of(side)
-        level = book.levels.get(price * book.sign)
+        level = self._level(side, price)
         if level is None:
             return None
         candidates = [o for o in level.live_orders() if o.leaves >= qty]
@@ -280,9 +279,7 @@ class FeedReplay:
         order, or else two, of exactly ``qty`` between them go first (newest
         first); otherwise the unseen liquidity, then the newest orders.
         """
-        book = self.venue.books[self.instrument.symbol]
-        level_side = book.side_of(side)
-        level = level_side.levels.get(price * level_side.sign)
+        level = self._level(side, price)
         if level is None:
             return
         unseen = set(self.unseen.get((side, price), ()))
@@ -297,9 +294,11 @@ class FeedReplay:
             self._shrink(order.order_id, take, self.ts)
             qty -= take
 
+    def _level(self, side: Side, price: int) -> PriceLevel | None:
+        return self.venue.books[self.instrument.symbol].side_of(side).level_at(price)
+
     def _level_qty(self, side: Side, price: int) -> int:
-        book = self.venue.books[self.instrument.symbol].side_of(side)
-        level = book.levels.get(price * book.sign)
+        level = self._level(side, price)
         return level.qty if level is not None else 0
 
     def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:

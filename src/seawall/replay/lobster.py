@@ -180,13 +180,15 @@ class LobsterReplay:
             fields = files.messages[line_no].split(",")
             try:
                 kind = int(fields[1])
+                if kind not in _TYPE_NAMES:
+                    raise ValueError(f"event type {kind} is not one of LOBSTER's 1 to 7")
                 feed_id, size, price = int(fields[2]), int(fields[3]), int(fields[4])
                 side = _DIRECTIONS[fields[5]]
                 ts = parse_time(fields[0])
             except (IndexError, ValueError, KeyError) as exc:
                 raise LobsterFormatError(f"message line {line_no + 1}: {exc!r}") from exc
             report.events += 1
-            report.by_type[_TYPE_NAMES.get(kind, f"type_{kind}")] += 1
+            report.by_type[_TYPE_NAMES[kind]] += 1
             faithful = self._apply(kind, feed_id, side, price, size, ts)
             if not faithful:
                 self._mismatch("event_not_applicable", line_no, fields)
@@ -265,13 +267,13 @@ class LobsterReplay:
         book = self.feed.venue.books[self.files.symbol]
         for index, side in ((0, Side.BUY), (1, Side.SELL)):
             theirs = dict(oracle[index])
-            levels = book.side_of(side).levels
-            sign = -1 if side is Side.BUY else 1
-            keys = book.side_of(side).keys
+            book_side = book.side_of(side)
+            sign, keys = book_side.sign, book_side.keys
             if len(oracle[index]) == self.files.levels:  # only what the oracle could show
                 keys = keys[: bisect_right(keys, oracle[index][-1][0] * sign)]
             for price in {key * sign for key in keys} | theirs.keys():
-                held = levels[price * sign].qty if price * sign in levels else 0
+                level = book_side.level_at(price)
+                held = level.qty if level is not None else 0
                 delta = theirs.get(price, 0) - held
                 if delta > 0:
                     self.feed.seed(side, price, delta)
