@@ -153,8 +153,7 @@ class FeedReplay:
         limit_key = price if side is Side.BUY else -price
         while opposite.keys and opposite.keys[0] <= limit_key:
             for stale in list(opposite.levels[opposite.keys[0]].live_orders()):
-                self.submit(Cancel(PARTICIPANT, stale.order_id), ts)
-                self.counts["stale_removed"] += 1
+                self._remove_stale(stale.order_id, ts)
         self.ids[feed_id] = self._enter(side, price, qty, ts)
         self.counts["add"] += 1
 
@@ -202,8 +201,12 @@ class FeedReplay:
         for order in list(book_side.orders_in_priority()):
             if order.order_id == order_id:
                 return
-            self.submit(Cancel(PARTICIPANT, order.order_id), ts)
-            self.counts["stale_removed"] += 1
+            self._remove_stale(order.order_id, ts)
+
+    def _remove_stale(self, order_id: int, ts: int) -> None:
+        """Cancel an order the feed's own rules prove gone, and count it."""
+        self.submit(Cancel(PARTICIPANT, order_id), ts)
+        self.counts["stale_removed"] += 1
 
     def hidden(self, side: Side, price: int, qty: int, ts: int) -> None:
         """A hidden resting ``side`` order traded: a print that leaves the visible book alone."""

@@ -15,8 +15,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from seawall.core.commands import Command
-from seawall.replay import itch, itch_replay, lobster
-from seawall.replay.driver import ReplayVenue
 
 
 class FeedFormat(StrEnum):
@@ -44,6 +42,10 @@ def replay_commands(
 
     A depth stream rebuilds a book without orders, so it has no command stream.
     """
+    # The readers load here, not at import: the CLI imports this module for FeedFormat alone.
+    from seawall.replay import itch, itch_replay, lobster
+    from seawall.replay.driver import ReplayVenue
+
     kind = feed_format or detect_format(path)
     if kind is FeedFormat.DEPTH:
         raise ValueError(f"{path} is a depth stream: it rebuilds a book, not an order flow")
