@@ -53,7 +53,9 @@ from peer_support import (
 from seawall import Instrument, OrderType, SelfTradePrevention, Side, TimeInForce, TradingState
 from seawall.core.commands import (
     Cancel,
+    CancelOnDisconnect,
     Command,
+    KillSwitch,
     ListInstrument,
     MassCancel,
     NewOrder,
@@ -71,6 +73,7 @@ from seawall.core.events import (
     RejectReason,
     Trade,
 )
+from seawall.core.types import RiskScope
 
 
 def ledger_problems(driver: Driver) -> list[str]:
@@ -362,6 +365,12 @@ def test_invariants_hold_through_a_seawall_only_stream() -> None:
     s.send(Withdraw(OPERATOR, "C", "XYZ", 10**6), refused=RejectReason.INSUFFICIENT_SECURITIES)
     s.send(SetTradingState(OPERATOR, "XYZ", TradingState.HALTED))
     s.order("b7", "b", buy, 1, 99_000, refused=RejectReason.TRADING_HALTED)
+    s.order("f6", "b", buy, 1, 39_000, symbol="FUT", tif=gtc)
+    s.order("f7", "c", buy, 1, 39_000, symbol="FUT", tif=gtc)
+    s.send(KillSwitch(OPERATOR, RiskScope.ACCOUNT, "B"))  # starts the risk layer; f6 cancelled
+    s.order("f8", "b", buy, 1, 39_000, symbol="FUT", refused=RejectReason.KILL_SWITCH_ENGAGED)
+    s.send(CancelOnDisconnect("c"))  # f7 cancelled
+    s.order("f9", "a", buy, 1, 39_000, symbol="FUT", tif=gtc)
     s.send(MassCancel(OPERATOR))
 
     # The stream reaches what it claims to (otherwise the invariants were checked on little).

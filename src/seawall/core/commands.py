@@ -17,6 +17,7 @@ import msgspec
 from seawall.core.types import (
     Instrument,
     OrderType,
+    RiskScope,
     Role,
     SaleMarking,
     SelfTradePrevention,
@@ -182,6 +183,84 @@ class ListInstrument(CommandBase, frozen=True, omit_defaults=True, tag="list_ins
     state: TradingState = TradingState.CONTINUOUS
 
 
+class RiskLimits(msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True):
+    """Pre-trade limits of one account or one firm (SEC Rule 15c3-5). Zero means "no limit".
+
+    Money is at the price scale; windows are nanoseconds. ``credit_limit``
+    caps gross exposure: every open order at full notional plus the absolute
+    value of each executed position, across every instrument. A warning is
+    published when utilisation first reaches ``warn_bps``; when it reaches
+    100% and ``kill_on_breach`` is set, the kill switch engages. The collar
+    refuses a limit further than ``collar_bps`` (``extended_collar_bps``
+    outside regular hours) from the instrument's reference price. A
+    ``restricted`` scope may not enter orders; ``restricted_instruments``
+    may not be traded by it. See ``docs/risk.md`` for every control.
+    """
+
+    credit_limit: int = 0
+    warn_bps: int = 7_500
+    kill_on_breach: bool = True
+    max_order_qty: int = 0
+    max_order_notional: int = 0
+    collar_bps: int = 0
+    extended_collar_bps: int = 0
+    duplicate_window_ns: int = 0
+    max_messages: int = 0
+    message_window_ns: int = 0
+    max_orders: int = 0
+    order_window_ns: int = 0
+    max_executions: int = 0
+    execution_window_ns: int = 0
+    restricted: bool = False
+    restricted_instruments: tuple[str, ...] = ()
+
+
+class SetRiskLimits(CommandBase, frozen=True, omit_defaults=True, tag="set_risk_limits"):
+    """Operator: replace the limits of an account or a firm, at start-up or at run time."""
+
+    scope: RiskScope
+    target: str
+    limits: RiskLimits
+
+
+class KillSwitch(CommandBase, frozen=True, omit_defaults=True, tag="kill_switch"):
+    """Operator: engage (cancel every resting order, refuse new ones) or reset a kill switch.
+
+    Only an operator resets one, including one the risk layer engaged by itself.
+    """
+
+    scope: RiskScope
+    target: str
+    engage: bool = True
+    reason: str = ""
+
+
+class DeclareParent(CommandBase, frozen=True, omit_defaults=True, tag="declare_parent"):
+    """Declare (or resize) a parent order; child orders name it in ``parent_order_id``.
+
+    The quantity of a parent's children, filled or open, may never exceed
+    the parent's ``qty``: the check the 2012 runaway router lacked.
+    """
+
+    account: str
+    parent_order_id: str
+    instrument: str
+    side: Side
+    qty: int
+
+
+class CancelOnDisconnect(CommandBase, frozen=True, omit_defaults=True, tag="cancel_on_disconnect"):
+    """Sent by a gateway when ``participant``'s session drops: cancel all its open orders."""
+
+
+class EndOfDay(CommandBase, frozen=True, omit_defaults=True, tag="end_of_day"):
+    """Operator: close the risk day; in deferred settlement, settle every obligation net.
+
+    Executed positions stop counting towards exposure, and execution
+    throttles start afresh.
+    """
+
+
 Command = (
     NewOrder
     | Cancel
@@ -197,4 +276,9 @@ Command = (
     | RegisterParticipant
     | OpenAccount
     | ListInstrument
+    | SetRiskLimits
+    | KillSwitch
+    | DeclareParent
+    | CancelOnDisconnect
+    | EndOfDay
 )

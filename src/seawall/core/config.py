@@ -6,7 +6,11 @@ replay rebuilds exactly the venue that ran.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 import msgspec
+
+from seawall.core.types import SettlementMode
 
 
 class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -17,6 +21,14 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     points and ``market_collar_abs`` money units ($0.50 by default), as one
     US venue did after 6 May 2010. Fees are basis points of the traded
     notional, charged to each side and paid to ``fee_account``.
+
+    ``settlement`` chooses real-time gross settlement or the deferred,
+    credit-based mode (ADR 0008). The pre-trade price collar uses different
+    widths in regular hours and outside them; regular hours are
+    ``regular_open`` to ``regular_close`` (minutes after local midnight) in
+    ``timezone``. ``max_extended_collar_bps`` is the widest collar any
+    account or firm may be given outside regular hours: the 2013 options
+    incident passed because the pre-market check allowed almost any price.
     """
 
     operators: tuple[str, ...] = ("operator",)
@@ -25,6 +37,11 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     taker_fee_bps: int = 0
     market_collar_bps: int = 500
     market_collar_abs: int = 5_000
+    settlement: SettlementMode = SettlementMode.RTGS
+    timezone: str = "America/New_York"
+    regular_open: int = 9 * 60 + 30
+    regular_close: int = 16 * 60
+    max_extended_collar_bps: int = 1_000
 
     def problems(self) -> list[str]:
         found = []
@@ -34,4 +51,12 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             found.append("fees must be between 0 and 1,000 basis points")
         if self.market_collar_bps <= 0 or self.market_collar_abs <= 0:
             found.append("the market-order collar must be positive")
+        if not 0 <= self.regular_open < self.regular_close <= 24 * 60:
+            found.append("regular hours must satisfy 0 <= regular_open < regular_close <= 1440")
+        if not 0 < self.max_extended_collar_bps <= 10_000:
+            found.append("max_extended_collar_bps must be between 1 and 10,000")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            found.append(f"unknown time zone {self.timezone!r}")
         return found

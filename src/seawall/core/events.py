@@ -11,9 +11,11 @@ from enum import StrEnum
 
 import msgspec
 
+from seawall.core.commands import RiskLimits
 from seawall.core.types import (
     Instrument,
     OrderType,
+    RiskScope,
     Role,
     Side,
     TimeInForce,
@@ -49,6 +51,23 @@ class RejectReason(StrEnum):
     NOT_REPLACEABLE = "not_replaceable"
     INVALID_TRANSITION = "invalid_transition"
     ABOVE_RESERVE_PRICE = "above_reserve_price"
+    # Pre-trade risk controls (docs/risk.md)
+    CREDIT_LIMIT_EXCEEDED = "credit_limit_exceeded"
+    NO_CREDIT_LIMIT = "no_credit_limit"
+    MAX_ORDER_QTY_EXCEEDED = "max_order_qty_exceeded"
+    MAX_ORDER_NOTIONAL_EXCEEDED = "max_order_notional_exceeded"
+    OUTSIDE_PRICE_COLLAR = "outside_price_collar"
+    DUPLICATE_ORDER = "duplicate_order"
+    MESSAGE_RATE_EXCEEDED = "message_rate_exceeded"
+    ORDER_RATE_EXCEEDED = "order_rate_exceeded"
+    EXECUTION_RATE_EXCEEDED = "execution_rate_exceeded"
+    RESTRICTED = "restricted"
+    RESTRICTED_INSTRUMENT = "restricted_instrument"
+    UNKNOWN_PARENT = "unknown_parent"
+    PARENT_QUANTITY_EXCEEDED = "parent_quantity_exceeded"
+    KILL_SWITCH_ENGAGED = "kill_switch_engaged"
+    INVALID_LIMITS = "invalid_limits"
+    SETTLEMENT_FAIL = "settlement_fail"
 
 
 class CancelReason(StrEnum):
@@ -58,6 +77,8 @@ class CancelReason(StrEnum):
     UNFILLED = "unfilled"  # the unfilled rest of an IOC order
     SELF_TRADE = "self_trade"  # removed by self-trade prevention
     EXPIRED = "expired"  # a day order at the close
+    KILL_SWITCH = "kill_switch"  # the account's or firm's kill switch engaged
+    DISCONNECT = "disconnect"  # the participant's session dropped (cancel on disconnect)
 
 
 class TransferKind(StrEnum):
@@ -205,6 +226,60 @@ class InstrumentListed(EventBase, frozen=True, tag="instrument_listed"):
     state: TradingState
 
 
+class RiskLimitsSet(EventBase, frozen=True, tag="risk_limits_set"):
+    scope: RiskScope
+    target: str
+    limits: RiskLimits
+
+
+class RiskWarning(EventBase, frozen=True, tag="risk_warning"):
+    """Utilisation of a credit limit reached its warning level (published once per crossing)."""
+
+    scope: RiskScope
+    target: str
+    exposure: int
+    credit_limit: int
+    utilisation_bps: int
+
+
+class KillSwitchChanged(EventBase, frozen=True, tag="kill_switch_changed"):
+    """A kill switch engaged (by an operator or by a breached limit) or was reset."""
+
+    scope: RiskScope
+    target: str
+    engaged: bool
+    cause: str
+    by: str
+
+
+class ParentDeclared(EventBase, frozen=True, tag="parent_declared"):
+    account: str
+    parent_order_id: str
+    instrument: str
+    side: Side
+    qty: int
+    used: int
+
+
+class Obligation(msgspec.Struct, frozen=True, array_like=True):
+    """What one account receives (positive) or delivers (negative) of one asset."""
+
+    account: str
+    asset: str
+    amount: int
+
+
+class SettlementBatch(EventBase, frozen=True, tag="settlement_batch"):
+    """End of day: the net obligations settled, and the shortfalls no balance covered.
+
+    A shortfall leaves the account's balance negative by that amount: a
+    recorded debt. The account may not enter orders until it is cured.
+    """
+
+    settled: list[Obligation]
+    shortfalls: list[Obligation]
+
+
 Event = (
     OrderAccepted
     | Rejected
@@ -218,4 +293,9 @@ Event = (
     | ParticipantRegistered
     | AccountOpened
     | InstrumentListed
+    | RiskLimitsSet
+    | RiskWarning
+    | KillSwitchChanged
+    | ParentDeclared
+    | SettlementBatch
 )

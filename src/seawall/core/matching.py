@@ -5,6 +5,10 @@ and settles every fill the moment it is made: cash from the buyer's
 reservation to the seller, securities from the seller's reservation to the
 buyer, fees to the venue. A buy's reservation is recomputed from its new open
 quantity at its limit, so price improvement is released in the same step.
+
+Under deferred settlement (ADR 0008) nothing is reserved and a fill moves
+nothing: it records what each party owes and is owed, and the end-of-day
+batch settles those obligations net.
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ from seawall.core.book import Book, BookSide, Order
 from seawall.core.config import VenueConfig
 from seawall.core.events import CancelReason, Event, OrderCancelled, Trade
 from seawall.core.ledger import fee_charged, fee_reserved
-from seawall.core.types import SelfTradePrevention, Side
+from seawall.core.types import SelfTradePrevention, SettlementMode, Side
+from seawall.risk.engine import RiskEngine
 
 _ALLOW = SelfTradePrevention.ALLOW
 _CANCEL_OLDEST = SelfTradePrevention.CANCEL_OLDEST
@@ -24,15 +29,30 @@ _BUY = Side.BUY
 class Matcher:
     """Matching and settlement for every book of one venue; owns the trade-id counter."""
 
-    __slots__ = ("maker_bps", "next_trade_id", "orders", "reserve_bps", "taker_bps")
+    __slots__ = (
+        "deferred",
+        "fee_account",
+        "maker_bps",
+        "next_trade_id",
+        "obligations",
+        "orders",
+        "reserve_bps",
+        "risk",
+        "taker_bps",
+    )
 
-    def __init__(self, config: VenueConfig, orders: dict[int, Order]) -> None:
+    def __init__(self, config: VenueConfig, orders: dict[int, Order], risk: RiskEngine) -> None:
         self.orders = orders  # the venue's open orders: a maker that is done leaves it here
+        self.risk = risk
         self.maker_bps = config.maker_fee_bps
         self.taker_bps = config.taker_fee_bps
         # A buy may end up maker or taker, so it reserves the larger fee.
         self.reserve_bps = max(config.maker_fee_bps, config.taker_fee_bps)
         self.next_trade_id = 1
+        self.deferred = config.settlement is SettlementMode.DEFERRED
+        self.fee_account = config.fee_account
+        # Deferred settlement: (account, asset) -> net amount to receive (+) or deliver (-).
+        self.obligations: dict[tuple[str, str], int] = {}
 
     def buy_need(self, leaves: int, price: int, unit: int) -> int:
         """Cash an open buy of ``leaves`` at limit ``price`` must hold reserved."""
@@ -110,6 +130,9 @@ class Matcher:
                     maker.order_id, taker.order_id, maker.leaves, taker.leaves,
                 )  # fmt: skip
                 buyer, seller = maker.account, account
+            if self.risk.active:
+                self.risk.on_fill(taker, price, qty, book.unit, ts)
+                self.risk.on_fill(maker, price, qty, book.unit, ts)
             trade_id = self.next_trade_id
             self.next_trade_id = trade_id + 1
             events.append(
@@ -142,9 +165,14 @@ class Matcher:
             taker_fee = fee_charged(cash, self.taker_bps)
             buy_fee = taker_fee if buyer_is_taker else maker_fee
             sell_fee = maker_fee if buyer_is_taker or buyer_is_taker is None else taker_fee
-            book.fee_cash.available += buy_fee + sell_fee
         else:
             buy_fee = sell_fee = 0
+        if self.deferred:
+            self.owe(
+                buy.account.account_id, sell.account.account_id, book, qty, cash, buy_fee, sell_fee
+            )
+            return cash, buy_fee, sell_fee
+        book.fee_cash.available += buy_fee + sell_fee
         need = self.buy_need(buy.leaves, buy.hold, unit)
         released = buy.reserved - need
         buy.reserved = need
@@ -157,8 +185,32 @@ class Matcher:
         sell.cash.available += cash - sell_fee
         return cash, buy_fee, sell_fee
 
+    def owe(
+        self, buyer: str, seller: str, book: Book, qty: int, cash: int, buy_fee: int, sell_fee: int
+    ) -> None:
+        """Record a deferred trade: the buyer owes the cash, the seller the securities."""
+        currency = book.currency
+        symbol = book.instrument.symbol
+        add = self._add_obligation
+        add(buyer, currency, -cash - buy_fee)
+        add(buyer, symbol, qty)
+        add(seller, currency, cash - sell_fee)
+        add(seller, symbol, -qty)
+        if buy_fee or sell_fee:
+            add(self.fee_account, currency, buy_fee + sell_fee)
+
+    def _add_obligation(self, account: str, asset: str, amount: int) -> None:
+        key = (account, asset)
+        net = self.obligations.get(key, 0) + amount
+        if net:
+            self.obligations[key] = net
+        else:
+            self.obligations.pop(key, None)
+
     def release(self, order: Order) -> None:
         """Give back everything an order still holds reserved (it is leaving the book)."""
+        if self.risk.active:
+            self.risk.on_release(order)
         reserved = order.reserved
         order.reserved = 0
         if order.side is _BUY:

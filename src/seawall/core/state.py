@@ -28,6 +28,7 @@ from seawall.core.types import (
     TimeInForce,
     TradingState,
 )
+from seawall.risk.state import RiskState, export_risk, restore_risk
 
 if TYPE_CHECKING:
     from seawall.core.venue import Venue
@@ -80,8 +81,12 @@ class AccountState(msgspec.Struct, frozen=True):
     positions: list[BalanceState]
 
 
-class VenueState(msgspec.Struct, frozen=True):
-    """Everything needed to rebuild a venue that behaves identically from here on."""
+class VenueState(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Everything needed to rebuild a venue that behaves identically from here on.
+
+    ``risk`` is absent until the risk layer starts; ``obligations`` holds the
+    deferred-settlement obligations not yet settled.
+    """
 
     config: VenueConfig
     seq: int
@@ -93,6 +98,8 @@ class VenueState(msgspec.Struct, frozen=True):
     books: list[BookState]
     supply: list[tuple[str, int]]
     loans: list[tuple[str, str, str, int]]
+    risk: RiskState | None = None
+    obligations: list[tuple[str, str, int]] = []
 
 
 def _order_state(order: Order) -> OrderState:
@@ -139,6 +146,8 @@ def export_state(venue: Venue) -> VenueState:
         [_book_state(book) for _, book in sorted(venue.books.items())],
         sorted(venue.supply.items()),
         sorted((*key, qty) for key, qty in venue.loans.items()),
+        export_risk(venue.risk) if venue.risk.active else None,
+        sorted((*key, amount) for key, amount in venue.matcher.obligations.items()),
     )
 
 
@@ -207,3 +216,6 @@ def restore_into(venue: Venue, state: VenueState) -> None:
     venue.orders.update((o.order_id, o) for o in sorted(restored, key=lambda o: o.order_id))
     venue.supply = dict(state.supply)
     venue.loans = {(b, lender, sym): qty for b, lender, sym, qty in state.loans}
+    venue.matcher.obligations = {(a, asset): amount for a, asset, amount in state.obligations}
+    if state.risk is not None:
+        restore_risk(venue.risk, state.risk, venue.accounts)

@@ -95,6 +95,26 @@ class AssetClass(StrEnum):
     FUTURE = "future"
 
 
+class SettlementMode(StrEnum):
+    """How fills settle (ADR 0008).
+
+    ``RTGS``: an order holds the cash or securities it needs and each fill
+    moves them at once. ``DEFERRED``: orders are checked against credit
+    thresholds instead of balances, fills record obligations, and an
+    end-of-day batch settles them net.
+    """
+
+    RTGS = "rtgs"
+    DEFERRED = "deferred"
+
+
+class RiskScope(StrEnum):
+    """What a set of pre-trade limits or a kill switch applies to."""
+
+    ACCOUNT = "account"
+    FIRM = "firm"  # every account opened with this firm
+
+
 class Role(StrEnum):
     TRADER = "trader"  # trades on its own accounts only
     OPERATOR = "operator"  # runs the venue: listings, accounts, funding, trading states

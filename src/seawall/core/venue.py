@@ -7,6 +7,9 @@ commands with the same stamps always give the same events and the same
 participant do this?), validation, funding (reserve the cash or securities,
 or reject), the instrument's trading state, matching, and settlement of every
 fill in the same step.
+
+Pre-trade risk controls (:mod:`seawall.risk`) run between entitlement and
+funding, and see every change of exposure as it happens (ADR 0008).
 """
 
 from __future__ import annotations
@@ -22,9 +25,13 @@ from seawall.core.book import Book, Order
 from seawall.core.commands import (
     Borrow,
     Cancel,
+    CancelOnDisconnect,
     ClockTick,
     Command,
+    DeclareParent,
     Deposit,
+    EndOfDay,
+    KillSwitch,
     ListInstrument,
     MassCancel,
     NewOrder,
@@ -33,6 +40,7 @@ from seawall.core.commands import (
     Replace,
     ReportTrade,
     ReturnBorrow,
+    SetRiskLimits,
     SetTradingState,
     Withdraw,
 )
@@ -43,12 +51,18 @@ from seawall.core.events import (
     CancelReason,
     Event,
     InstrumentListed,
+    KillSwitchChanged,
+    Obligation,
     OrderAccepted,
     OrderCancelled,
     OrderReplaced,
+    ParentDeclared,
     ParticipantRegistered,
     Rejected,
     RejectReason,
+    RiskLimitsSet,
+    RiskWarning,
+    SettlementBatch,
     StopElected,
     Trade,
     TradingStateChanged,
@@ -62,13 +76,17 @@ from seawall.core.types import (
     MAX_QTY,
     MAX_SUPPLY,
     OrderType,
+    RiskScope,
     Role,
     SelfTradePrevention,
+    SettlementMode,
     Side,
     TimeInForce,
     TradingState,
 )
 from seawall.core.units import ticks_to_price
+from seawall.risk.engine import RiskEngine
+from seawall.risk.scope import Scope
 
 _BUY = Side.BUY
 _LIMIT = OrderType.LIMIT
@@ -115,7 +133,9 @@ class Venue:
         self.orders: dict[int, Order] = {}
         self.supply: dict[str, int] = {}
         self.loans: dict[tuple[str, str, str], int] = {}
-        self.matcher = Matcher(config, self.orders)
+        self.deferred = config.settlement is SettlementMode.DEFERRED
+        self.risk = RiskEngine(config, self.books)
+        self.matcher = Matcher(config, self.orders, self.risk)
         self._reserve_fee_bps = self.matcher.reserve_bps
         self._handlers: dict[type[Any], Callable[[Any, int, int], Events]] = {
             NewOrder: self._new_order,
@@ -132,6 +152,11 @@ class Venue:
             RegisterParticipant: self._register_participant,
             OpenAccount: self._open_account,
             ListInstrument: self._list_instrument,
+            SetRiskLimits: self._set_risk_limits,
+            KillSwitch: self._kill_switch,
+            DeclareParent: self._declare_parent,
+            CancelOnDisconnect: self._cancel_on_disconnect,
+            EndOfDay: self._end_of_day,
         }
 
     # ------------------------------------------------------------------ entry point
@@ -144,7 +169,10 @@ class Venue:
             raise TypeError(f"not a Seawall command: {type(command).__name__}") from None
         self.seq = seq = self.seq + 1
         self.ts = ts
-        return handler(command, seq, ts)
+        events = handler(command, seq, ts)
+        if self.risk.notices:
+            self._publish_risk(events, seq, ts)
+        return events
 
     def state_hash(self) -> str:
         """A fingerprint of the whole state, queue positions included."""
@@ -300,11 +328,25 @@ class Venue:
             if type(checked) is not int:
                 return checked  # type: ignore[return-value]
             price = checked
+        risk = self.risk
+        if risk.active:
+            problem = risk.check_order(cmd, account, book, price, ts)
+            if problem is not None:
+                return self._reject(cmd, seq, ts, *problem, order_id)
+        elif cmd.parent_order_id:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_PARENT,
+                f"parent order {cmd.parent_order_id!r} was not declared", order_id,
+            )  # fmt: skip
         # Funding: no reservation, no order.
         symbol = cmd.instrument
         side = cmd.side
         hold = cmd.reserve_price or price  # validated to be at or above the limit when set
-        if side is _BUY:
+        if self.deferred:  # promises: the credit check above stood in for funding
+            need = 0
+            cash = account.cash_balance(book.currency)
+            position = account.position(symbol)
+        elif side is _BUY:
             need = qty * hold * book.unit
             if self._reserve_fee_bps:
                 need = self.matcher.buy_need(qty, hold, book.unit)
@@ -339,6 +381,8 @@ class Venue:
                 cmd.tif, price, cmd.stop_price, qty,
             )
         ]  # fmt: skip
+        if risk.active:
+            risk.admit(order, book, ts)
         if is_stop:
             self.orders[order_id] = order
             book.add_stop(order)
@@ -607,6 +651,8 @@ class Venue:
         if cmd.order_id in self.orders:
             order = self.orders[cmd.order_id]
             if order.participant == cmd.participant:
+                if self.risk.active:
+                    self.risk.count_message(order.account, ts)
                 return [self._cancelled(order, CancelReason.USER, seq, ts)]
         found = self._owned_order(cmd, seq, ts, operator_may=True)
         if not isinstance(found, Order):
@@ -698,7 +744,15 @@ class Venue:
                     cmd, seq, ts, RejectReason.POST_ONLY_WOULD_CROSS,
                     f"post-only order at {ticks_to_price(price)} would trade", order.order_id,
                 )  # fmt: skip
-        need = self.matcher.buy_need(leaves, hold, book.unit) if is_buy else leaves
+        risk = self.risk
+        if risk.active:
+            problem = risk.check_replace(order, price, leaves, cmd.qty, book, ts)
+            if problem is not None:
+                return reject(cmd, seq, ts, *problem, order.order_id)
+        if self.deferred:
+            need = 0
+        else:
+            need = self.matcher.buy_need(leaves, hold, book.unit) if is_buy else leaves
         extra = need - order.reserved
         balance = order.cash if is_buy else order.position
         if extra > balance.available:
@@ -714,12 +768,15 @@ class Venue:
         balance.reserved += extra
         keep = price == order.price and leaves <= order.leaves
         side = book.side_of(order.side)
+        old_price, old_leaves = order.price, order.leaves
         if keep:
             level = side.levels[price * side.sign]
             level.qty -= order.leaves - leaves
             order.leaves = leaves
             order.qty = cmd.qty
             order.reserved = need
+            if risk.active:
+                risk.on_replace(order, old_price, old_leaves, book.unit)
             return [
                 OrderReplaced(
                     seq, ts, order.order_id, order.account.account_id, order.instrument,
@@ -731,6 +788,8 @@ class Venue:
             order, price=price, hold=hold, qty=cmd.qty, leaves=leaves, reserved=need, live=True
         )
         self.orders[order.order_id] = fresh
+        if risk.active:
+            risk.on_replace(fresh, old_price, old_leaves, book.unit)
         events: Events = [
             OrderReplaced(
                 seq, ts, order.order_id, order.account.account_id, order.instrument,
@@ -803,6 +862,9 @@ class Venue:
                 side = book.side_of(order.side)
                 side.levels[order.price * side.sign].qty -= qty
             cash, buy_fee, sell_fee = matcher.settle(buy, sell, price, qty, book, None)
+            if self.risk.active:
+                self.risk.on_fill(buy, price, qty, book.unit, ts)
+                self.risk.on_fill(sell, price, qty, book.unit, ts)
             trade_id = matcher.next_trade_id
             matcher.next_trade_id = trade_id + 1
             events.append(
@@ -846,22 +908,16 @@ class Venue:
         if problem is not None:
             return self._reject(cmd, seq, ts, *problem)
         cash = cmd.price * cmd.qty * book.unit
-        paying = buyer.cash.get(book.currency)
-        delivering = seller.positions.get(cmd.instrument)
-        if paying is None or paying.available < cash:
-            return self._reject(
-                cmd, seq, ts, RejectReason.INSUFFICIENT_CASH,
-                f"buyer {cmd.buyer!r} cannot pay {ticks_to_price(cash)} {book.currency}",
-            )  # fmt: skip
-        if delivering is None or delivering.available < cmd.qty:
-            return self._reject(
-                cmd, seq, ts, RejectReason.INSUFFICIENT_SECURITIES,
-                f"seller {cmd.seller!r} cannot deliver {cmd.qty} {cmd.instrument}",
-            )  # fmt: skip
-        paying.available -= cash
-        seller.cash_balance(book.currency).available += cash
-        delivering.available -= cmd.qty
-        buyer.position(cmd.instrument).available += cmd.qty
+        if self.deferred:
+            self.matcher.owe(cmd.buyer, cmd.seller, book, cmd.qty, cash, 0, 0)
+        else:
+            problem = self._reported_funding_problem(cmd, buyer, seller, book, cash)
+            if problem is not None:
+                return self._reject(cmd, seq, ts, *problem)
+        if self.risk.active:
+            risk = self.risk
+            risk.on_reported(buyer, cmd.instrument, _BUY, cmd.price, cmd.qty, book.unit, ts)
+            risk.on_reported(seller, cmd.instrument, Side.SELL, cmd.price, cmd.qty, book.unit, ts)
         trade_id = self.matcher.next_trade_id
         self.matcher.next_trade_id = trade_id + 1
         book.last_price = cmd.price
@@ -873,6 +929,28 @@ class Venue:
         ]  # fmt: skip
         self._run_stops(book, events, seq, ts)
         return events
+
+    def _reported_funding_problem(
+        self, cmd: ReportTrade, buyer: Account, seller: Account, book: Book, cash: int
+    ) -> tuple[RejectReason, str] | None:
+        """Settle a reported trade gross from available balances, or say why it cannot."""
+        paying = buyer.cash.get(book.currency)
+        delivering = seller.positions.get(cmd.instrument)
+        if paying is None or paying.available < cash:
+            return (
+                RejectReason.INSUFFICIENT_CASH,
+                f"buyer {cmd.buyer!r} cannot pay {ticks_to_price(cash)} {book.currency}",
+            )
+        if delivering is None or delivering.available < cmd.qty:
+            return (
+                RejectReason.INSUFFICIENT_SECURITIES,
+                f"seller {cmd.seller!r} cannot deliver {cmd.qty} {cmd.instrument}",
+            )
+        paying.available -= cash
+        seller.cash_balance(book.currency).available += cash
+        delivering.available -= cmd.qty
+        buyer.position(cmd.instrument).available += cmd.qty
+        return None
 
     # ------------------------------------------------------------------ funding
 
@@ -923,6 +1001,8 @@ class Venue:
         balance, _ = self._asset_balance(account, cmd.asset)
         balance.available += cmd.amount
         self.supply[cmd.asset] = self.supply.get(cmd.asset, 0) + cmd.amount
+        if cmd.account in self.risk.failing and not self._short_assets(account):
+            self.risk.failing.discard(cmd.account)  # the settlement fail is cured
         return [Transfer(seq, ts, TransferKind.DEPOSIT, cmd.account, cmd.asset, cmd.amount)]
 
     def _withdraw(self, cmd: Withdraw, seq: int, ts: int) -> Events:
@@ -1103,3 +1183,160 @@ class Venue:
         fee_cash = self.fee_account.cash_balance(instrument.currency)
         self.books[instrument.symbol] = Book(instrument, cmd.reference_price, cmd.state, fee_cash)
         return [InstrumentListed(seq, ts, instrument, cmd.reference_price, cmd.state)]
+
+    # ------------------------------------------------------------------ pre-trade risk
+
+    def _publish_risk(self, events: Events, seq: int, ts: int) -> None:
+        """Turn the risk layer's warnings and kills into events; a kill cancels the orders."""
+        for notice in self.risk.take_notices():
+            scope = notice.scope
+            if not notice.kill:
+                events.append(
+                    RiskWarning(
+                        seq, ts, scope.kind, scope.target, notice.exposure, scope.credit,
+                        notice.exposure * 10_000 // scope.credit,
+                    )
+                )  # fmt: skip
+                continue
+            events.append(
+                KillSwitchChanged(seq, ts, scope.kind, scope.target, True, notice.cause, notice.by)
+            )
+            events.extend(self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts))
+
+    def _cancel_scope(self, scope: Scope, reason: CancelReason, seq: int, ts: int) -> Events:
+        """Cancel every open order of an account, or of every account of a firm."""
+        target = scope.target
+        if scope.kind is RiskScope.ACCOUNT:
+            doomed = [o for _, o in sorted(self.orders.items()) if o.account.account_id == target]
+        else:
+            doomed = [o for _, o in sorted(self.orders.items()) if o.account.firm == target]
+        return [self._cancelled(order, reason, seq, ts) for order in doomed]
+
+    def _risk_target(self, cmd: SetRiskLimits | KillSwitch, seq: int, ts: int) -> Events | None:
+        """None if an operator names an existing account or a well-formed firm id."""
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        if cmd.scope is RiskScope.ACCOUNT and cmd.target not in self.accounts:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT, f"account {cmd.target!r} does not exist"
+            )
+        if cmd.scope is RiskScope.FIRM and not _valid_id(cmd.target):
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_DEFINITION,
+                f"firm id {cmd.target!r} must be 1 to 64 printable characters",
+            )  # fmt: skip
+        return None
+
+    def _risk_scope(self, kind: RiskScope, target: str) -> Scope:
+        """The scope a risk command acts on; the first one starts the risk layer."""
+        risk = self.risk
+        risk.activate(self.orders.values())
+        if kind is RiskScope.FIRM:
+            return risk.firm_scope(target)
+        return risk.scope_of(self.accounts[target])
+
+    def _set_risk_limits(self, cmd: SetRiskLimits, seq: int, ts: int) -> Events:
+        rejection = self._risk_target(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        problem = self.risk.limits_problem(cmd.limits)
+        if problem is not None:
+            return self._reject(cmd, seq, ts, RejectReason.INVALID_LIMITS, problem)
+        scope = self._risk_scope(cmd.scope, cmd.target)
+        scope.apply(cmd.limits)
+        self.risk.review(scope)  # a limit set below today's exposure acts at once
+        return [RiskLimitsSet(seq, ts, cmd.scope, cmd.target, cmd.limits)]
+
+    def _kill_switch(self, cmd: KillSwitch, seq: int, ts: int) -> Events:
+        rejection = self._risk_target(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        scope = self._risk_scope(cmd.scope, cmd.target) if self.risk.active else None
+        if (scope.killed if scope is not None else False) is cmd.engage:
+            state = "engaged" if cmd.engage else "not engaged"
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_TRANSITION,
+                f"the kill switch of {cmd.scope.value} {cmd.target!r} is already {state}",
+            )  # fmt: skip
+        scope = self._risk_scope(cmd.scope, cmd.target)
+        if cmd.engage:
+            self.risk.kill(scope, cmd.reason or "engaged by an operator", cmd.participant)
+            return []  # published with its cancels by _publish_risk
+        scope.killed = False
+        scope.kill_cause = ""
+        return [
+            KillSwitchChanged(
+                seq, ts, cmd.scope, cmd.target, False, cmd.reason or "reset", cmd.participant
+            )
+        ]
+
+    def _declare_parent(self, cmd: DeclareParent, seq: int, ts: int) -> Events:
+        account = self.accounts.get(cmd.account)
+        book = self.books.get(cmd.instrument)
+        if account is None or book is None or account.owner != cmd.participant:
+            probe = NewOrder(cmd.participant, cmd.account, cmd.instrument, cmd.side, cmd.qty)
+            return self._order_access_rejection(probe, seq, ts, 0)
+        problem = self._qty_problem(cmd.qty, book)
+        if problem is None and not _valid_id(cmd.parent_order_id):
+            problem = (
+                RejectReason.INVALID_DEFINITION,
+                "a parent order id must be 1 to 64 characters",
+            )
+        if problem is not None:
+            return self._reject(cmd, seq, ts, *problem)
+        self.risk.activate(self.orders.values())
+        parent = self.risk.declare_parent(
+            cmd.account, cmd.parent_order_id, cmd.instrument, cmd.side, cmd.qty
+        )
+        if isinstance(parent, str):
+            return self._reject(cmd, seq, ts, RejectReason.INVALID_DEFINITION, parent)
+        return [
+            ParentDeclared(
+                seq, ts, cmd.account, cmd.parent_order_id, cmd.instrument, cmd.side, parent.qty,
+                parent.used,
+            )
+        ]  # fmt: skip
+
+    def _cancel_on_disconnect(self, cmd: CancelOnDisconnect, seq: int, ts: int) -> Events:
+        if self.participants.get(cmd.participant) is not Role.TRADER:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_PARTICIPANT,
+                f"{cmd.participant!r} is not a registered trader",
+            )  # fmt: skip
+        doomed = [o for _, o in sorted(self.orders.items()) if o.participant == cmd.participant]
+        return [self._cancelled(order, CancelReason.DISCONNECT, seq, ts) for order in doomed]
+
+    # ------------------------------------------------------------------ end of day
+
+    def _short_assets(self, account: Account) -> bool:
+        """Whether any balance of the account is negative (a deferred settlement fail)."""
+        return any(
+            balance.available < 0
+            for holdings in (account.cash, account.positions)
+            for balance in holdings.values()
+        )
+
+    def _end_of_day(self, cmd: EndOfDay, seq: int, ts: int) -> Events:
+        """Close the risk day; under deferred settlement, settle every obligation net."""
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        settled = [
+            Obligation(account, asset, amount)
+            for (account, asset), amount in sorted(self.matcher.obligations.items())
+        ]
+        for obligation in settled:
+            balance, _ = self._asset_balance(self.accounts[obligation.account], obligation.asset)
+            balance.available += obligation.amount
+        self.matcher.obligations.clear()
+        shortfalls = []
+        for obligation in settled:
+            balance, _ = self._asset_balance(self.accounts[obligation.account], obligation.asset)
+            if obligation.amount < 0 and balance.available < 0:
+                shortfalls.append(
+                    Obligation(obligation.account, obligation.asset, balance.available)
+                )
+                self.risk.failing.add(obligation.account)
+        self.risk.end_of_day()
+        return [SettlementBatch(seq, ts, settled, shortfalls)]

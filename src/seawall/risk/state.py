@@ -1,0 +1,114 @@
+"""Export and restore the risk layer's state, canonically, as part of the venue's.
+
+Throttle windows and the duplicate window are state too: a venue restored
+from a snapshot must refuse exactly the orders the original would have.
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from seawall.core.commands import RiskLimits
+from seawall.core.ledger import Account
+from seawall.core.types import RiskScope, Side
+from seawall.risk.engine import Parent, RiskEngine
+from seawall.risk.scope import Position, Scope
+
+DuplicateKey = tuple[str, str, Side, int, int]
+
+
+class ScopeState(msgspec.Struct, frozen=True, array_like=True):
+    kind: RiskScope
+    target: str
+    limits: RiskLimits
+    open_notional: int
+    executed: int
+    killed: bool
+    kill_cause: str
+    warned: bool
+    positions: list[tuple[str, int, int]]
+    messages: list[int]
+    orders: list[int]
+    recent: list[tuple[int, DuplicateKey]]
+    executions: list[tuple[str, list[int]]]
+
+
+class ParentState(msgspec.Struct, frozen=True, array_like=True):
+    account: str
+    parent_order_id: str
+    instrument: str
+    side: Side
+    qty: int
+    used: int
+
+
+class RiskState(msgspec.Struct, frozen=True):
+    active: bool
+    scopes: list[ScopeState]
+    parents: list[ParentState]
+    failing: list[str]
+
+
+def _scope_state(scope: Scope) -> ScopeState:
+    recent = scope.recent
+    return ScopeState(
+        scope.kind,
+        scope.target,
+        scope.limits,
+        scope.open_notional,
+        scope.executed,
+        scope.killed,
+        scope.kill_cause,
+        scope.warned,
+        [(symbol, p.net, p.mark) for symbol, p in sorted(scope.positions.items())],
+        list(scope.messages.times) if scope.messages is not None else [],
+        list(scope.orders.times) if scope.orders is not None else [],
+        list(recent.expiry) if recent is not None else [],  # type: ignore[arg-type]
+        [(symbol, list(w.times)) for symbol, w in sorted(scope.executions.items())],
+    )
+
+
+def export_risk(engine: RiskEngine) -> RiskState:
+    scopes = [_scope_state(s) for _, s in sorted(engine.firms.items())]
+    scopes += [_scope_state(s) for _, s in sorted(engine.accounts.items())]
+    parents = [
+        ParentState(account, parent_id, p.instrument, p.side, p.qty, p.used)
+        for (account, parent_id), p in sorted(engine.parents.items())
+    ]
+    return RiskState(engine.active, scopes, parents, sorted(engine.failing))
+
+
+def _restore_scope(scope: Scope, s: ScopeState) -> None:
+    scope.apply(s.limits)
+    scope.open_notional = s.open_notional
+    scope.executed = s.executed
+    scope.killed = s.killed
+    scope.kill_cause = s.kill_cause
+    scope.warned = s.warned
+    scope.positions = {symbol: Position(net, mark) for symbol, net, mark in s.positions}
+    if scope.messages is not None:
+        scope.messages.times.extend(s.messages)
+    if scope.orders is not None:
+        scope.orders.times.extend(s.orders)
+    if scope.recent is not None:
+        for ts, key in s.recent:
+            scope.recent.record(tuple(key), ts)
+    for symbol, times in s.executions:
+        for ts in times:
+            scope.record_execution(symbol, ts)
+
+
+def restore_risk(engine: RiskEngine, state: RiskState, accounts: dict[str, Account]) -> None:
+    """Load ``state`` into the fresh engine of a venue whose accounts are already restored."""
+    engine.active = state.active
+    for s in state.scopes:
+        if s.kind is RiskScope.FIRM:
+            _restore_scope(engine.firm_scope(s.target), s)
+    for s in state.scopes:
+        if s.kind is RiskScope.ACCOUNT:
+            _restore_scope(engine.scope_of(accounts[s.target]), s)
+    engine.parents = {
+        (p.account, p.parent_order_id): Parent(p.instrument, p.side, p.qty, p.used)
+        for p in state.parents
+    }
+    engine.failing = set(state.failing)
