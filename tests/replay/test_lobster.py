@@ -22,6 +22,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lobster_support import (
     BUY,
     DELETE,
@@ -47,13 +49,14 @@ from lobster_support import (
 )
 
 from seawall.core.events import Trade
-from seawall.core.types import Side
-from seawall.replay.driver import HIDDEN, MAKER, TAKER, UNITS
+from seawall.core.types import Instrument, Side
+from seawall.replay.driver import HIDDEN, MAKER, TAKER, UNITS, FeedReplay
 from seawall.replay.lobster import (
     LobsterFiles,
     LobsterFormatError,
     LobsterReplay,
     ReplayReport,
+    TopView,
     flatten,
     open_sample,
     parse_row,
@@ -517,6 +520,45 @@ def test_parse_row_and_flatten_round_trip(
         + [Resting(SELL, p, 100 + i, q) for i, (p, q) in enumerate(asks)]
     )
     assert reference.row(levels) == row
+
+
+# ---------------------------------------------------------------------- the view checked every row
+
+# One step on a small book: (action, side, price offset in ticks, size). Prices are drawn
+# from a narrow band so that levels are created, emptied and pushed in and out of view.
+VIEW_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["add", "reduce", "execute", "seed", "shrink_level"]),
+        st.sampled_from([Side.BUY, Side.SELL]),
+        st.integers(0, 7),
+        st.integers(1, 30),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 4), VIEW_STEPS)
+def test_the_view_is_the_books_top_levels_after_every_change(
+    levels: int, steps: list[tuple[str, Side, int, int]]
+) -> None:
+    """The row text the check compares is exactly what ``flatten`` makes of the book."""
+    feed = FeedReplay(Instrument(SYMBOL, tick_size=1))
+    view = feed.watch = TopView(feed.book, levels)
+    for number, (action, side, offset, size) in enumerate(steps):
+        # bids below 10,000 and asks above, so that only executions take liquidity
+        price = 9_999 - offset if side is Side.BUY else 10_001 + offset
+        if action == "add":
+            feed.add(number, side, price, size, number)
+        elif action == "reduce":
+            feed.reduce(number % 5, side, price, size, number)
+        elif action == "execute":
+            feed.execute(number % 5, side, price, size, number)
+        elif action == "seed":
+            feed.seed(side, price, size)
+        else:
+            feed.shrink_level(side, price, size)
+        assert view.text() == ",".join(map(str, flatten(*feed.depth(levels), levels)))
 
 
 # ---------------------------------------------------------------------- the real days

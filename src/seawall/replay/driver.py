@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from seawall.core.book import Order, PriceLevel
+from seawall.core.book import Book, Order, PriceLevel
 from seawall.core.commands import (
     Cancel,
     Command,
@@ -48,6 +49,14 @@ PARTICIPANT = "replay"
 MAKER, TAKER, HIDDEN = "MAKER", "TAKER", "HIDDEN"
 CASH = 10**17  # money units ($10 trillion): far beyond any replayed day
 UNITS = 10**11  # per account
+
+
+class BookWatch(Protocol):
+    """Told of every change the replay makes to its book, so a view of it can follow."""
+
+    def level_changed(self, side: Side, price: int) -> None: ...
+
+    def side_changed(self, side: Side) -> None: ...
 
 
 class ReplayError(RuntimeError):
@@ -76,7 +85,8 @@ class ReplayVenue:
             self.submit(OpenAccount(OPERATOR, account, PARTICIPANT))
 
     def submit(self, command: Command, ts: int | None = None) -> list[Event]:
-        self.ts = max(self.ts, ts or 0)
+        if ts is not None and ts > self.ts:
+            self.ts = ts
         journal = self.journal
         if journal is not None:
             journal.append(self.venue.seq + 1, self.ts, command)
@@ -117,9 +127,11 @@ class FeedReplay:
     # every queue position comes from the feed itself (ITCH); not where unseen liquidity was
     # seeded at approximate positions (LOBSTER), which the order-book oracle corrects instead.
     clear_ahead: bool = False
+    watch: BookWatch | None = None  # told of every level the replay's commands change
 
     def __post_init__(self) -> None:
         self.host.list(self.instrument)
+        self.book: Book = self.venue.books[self.instrument.symbol]
 
     @property
     def venue(self) -> Venue:
@@ -137,9 +149,22 @@ class FeedReplay:
             PARTICIPANT, MAKER, self.instrument.symbol, side, qty, price,
             tif=TimeInForce.GTC, stp=SelfTradePrevention.ALLOW,
         )  # fmt: skip
-        accepted = self.submit(command, ts)[0]
+        events = self.host.submit(command, ts)
+        accepted = events[0]
         assert isinstance(accepted, OrderAccepted)
+        watch = self.watch
+        if watch is not None:
+            watch.level_changed(side, price)
+            if len(events) > 1:  # it did more than rest: it may have traded
+                watch.side_changed(Side.SELL if side is Side.BUY else Side.BUY)
         return accepted.order_id
+
+    def _order_off(self, command: Cancel | Replace, ts: int | None) -> None:
+        """Cancel or reduce a resting order, telling the watch which level changed."""
+        order = self.venue.orders[command.order_id]
+        self.host.submit(command, ts)
+        if self.watch is not None:
+            self.watch.level_changed(order.side, order.price)
 
     # ---------------------------------------------------------------- the feed's events
 
@@ -148,7 +173,7 @@ class FeedReplay:
         executed instead), so any resting order it would cross is provably gone: its
         removal is missing from the feed (a sampled file, say). Those are cancelled
         first and counted as ``stale_removed``; a complete feed never has any."""
-        book = self.venue.books[self.instrument.symbol]
+        book = self.book
         opposite = book.asks if side is Side.BUY else book.bids
         limit_key = price if side is Side.BUY else -price
         while opposite.keys and opposite.keys[0] <= limit_key:
@@ -184,6 +209,8 @@ class FeedReplay:
             PARTICIPANT, TAKER, self.instrument.symbol, taker, qty, price, tif=TimeInForce.IOC
         )
         trades = [e for e in self.submit(command, ts) if type(e) is Trade]
+        if self.watch is not None:
+            self.watch.side_changed(side)
         if sum(t.qty for t in trades) != qty or any(t.price != price for t in trades):
             return False
         if expected is None:  # one unrecorded order, held here as several: the level pays
@@ -197,15 +224,14 @@ class FeedReplay:
         """Price-time priority: the named order trades only once every order ahead of it
         (a better price, or older at its price) is gone, so any still here are stale; their
         removal is missing from the feed. Cancelled and counted as ``stale_removed``."""
-        book_side = self.venue.books[self.instrument.symbol].side_of(side)
-        for order in list(book_side.orders_in_priority()):
+        for order in list(self.book.side_of(side).orders_in_priority()):
             if order.order_id == order_id:
                 return
             self._remove_stale(order.order_id, ts)
 
     def _remove_stale(self, order_id: int, ts: int) -> None:
         """Cancel an order the feed's own rules prove gone, and count it."""
-        self.submit(Cancel(PARTICIPANT, order_id), ts)
+        self._order_off(Cancel(PARTICIPANT, order_id), ts)
         self.counts["stale_removed"] += 1
 
     def hidden(self, side: Side, price: int, qty: int, ts: int) -> None:
@@ -270,9 +296,9 @@ class FeedReplay:
         if qty > order.leaves:
             return False
         if qty == order.leaves:
-            self.submit(Cancel(PARTICIPANT, order_id), ts)
+            self._order_off(Cancel(PARTICIPANT, order_id), ts)
         else:
-            self.submit(Replace(PARTICIPANT, order_id, order.qty - qty, order.price), ts)
+            self._order_off(Replace(PARTICIPANT, order_id, order.qty - qty, order.price), ts)
         return True
 
     def shrink_level(self, side: Side, price: int, qty: int) -> None:
@@ -298,14 +324,14 @@ class FeedReplay:
             qty -= take
 
     def _level(self, side: Side, price: int) -> PriceLevel | None:
-        return self.venue.books[self.instrument.symbol].side_of(side).level_at(price)
+        return self.book.side_of(side).level_at(price)
 
     def _level_qty(self, side: Side, price: int) -> int:
         level = self._level(side, price)
         return level.qty if level is not None else 0
 
     def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        return self.venue.books[self.instrument.symbol].depth(levels)
+        return self.book.depth(levels)
 
 
 def _whole_orders_summing_to(orders: list[Order], qty: int) -> list[Order]:

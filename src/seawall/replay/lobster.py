@@ -26,11 +26,12 @@ from __future__ import annotations
 import io
 import time
 import zipfile
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seawall.core.book import Book
 from seawall.core.types import Instrument, Side
 from seawall.replay.driver import FeedReplay, ReplayVenue
 
@@ -106,6 +107,68 @@ def flatten(bids: Levels, asks: Levels, levels: int) -> list[int]:
     return row
 
 
+class TopView:
+    """Seawall's top ``levels`` levels written as an order-book row, kept up to date.
+
+    The check at every event compares this text with the file's row as it
+    stands, so a row is parsed only when the two differ. The replay tells the
+    view of every level its commands change (:class:`~seawall.replay.driver.BookWatch`);
+    the view reads that level back from the book and rewrites only its cell,
+    or the whole side when levels came or went within view. Cell ``2k`` holds
+    ask level ``k``, cell ``2k + 1`` bid level ``k``, as the row does.
+    """
+
+    def __init__(self, book: Book, levels: int) -> None:
+        self.levels = levels
+        self._sides = {
+            Side.SELL: (book.asks, 0, f"{EMPTY_ASK},0"),
+            Side.BUY: (book.bids, 1, f"{EMPTY_BID},0"),
+        }
+        self._keys: dict[Side, list[int]] = {}  # per side, the keys of the levels in view
+        self.cells = [""] * (2 * levels)
+        self.side_changed(Side.SELL)
+        self.side_changed(Side.BUY)
+
+    def text(self) -> str:
+        return ",".join(self.cells)
+
+    def side_changed(self, side: Side) -> None:
+        book_side, offset, empty = self._sides[side]
+        keys = self._keys[side] = book_side.keys[: self.levels]
+        levels = book_side.levels
+        cells = [f"{levels[key].price},{levels[key].qty}" for key in keys]
+        self.cells[offset::2] = cells + [empty] * (self.levels - len(keys))
+
+    def level_changed(self, side: Side, price: int) -> None:
+        book_side, offset, empty = self._sides[side]
+        key = price * book_side.sign
+        keys = self._keys[side]
+        index = bisect_left(keys, key)
+        level = book_side.levels.get(key)
+        in_view = index < len(keys) and keys[index] == key
+        if in_view and level is not None:
+            self.cells[2 * index + offset] = f"{price},{level.qty}"
+            return
+        if not in_view and (level is None or index >= self.levels):
+            return  # beyond the view, before and after
+        cells = self.cells[offset::2]
+        if in_view:  # the level is gone: the ones below move up, one comes into view
+            del keys[index], cells[index]
+            below = book_side.keys[self.levels - 1 : self.levels]
+            if below:
+                keys += below
+                level = book_side.levels[below[0]]
+                cells.append(f"{level.price},{level.qty}")
+            else:
+                cells.append(empty)
+        else:  # a new level: the ones below move down, the last goes out of view
+            assert level is not None
+            keys.insert(index, key)
+            cells.insert(index, f"{price},{level.qty}")
+            del keys[self.levels :], cells[self.levels :]
+        self.cells[offset::2] = cells
+
+
 @dataclass
 class ReplayReport:
     """What a replay did and how well Seawall's book agreed with the oracle."""
@@ -152,6 +215,15 @@ _TYPE_NAMES = {
     CROSS: "cross",
     HALT: "halt",
 }
+_KINDS = {str(kind): kind for kind in _TYPE_NAMES}
+
+
+def _kind(text: str) -> int:
+    """An event type written other than as a bare digit ("01"), checked to be LOBSTER's."""
+    kind = int(text)
+    if kind not in _TYPE_NAMES:
+        raise ValueError(f"event type {kind} is not one of LOBSTER's 1 to 7")
+    return kind
 
 
 class LobsterReplay:
@@ -170,32 +242,41 @@ class LobsterReplay:
         files, feed, report = self.files, self.feed, self.report
         levels = files.levels
         start = time.perf_counter()
-        first_row = self._book_row(0)
-        bids, asks = parse_row(first_row, levels)
+        view = feed.watch = TopView(feed.book, levels)
+        bids, asks = parse_row(self._book_row(0), levels)
         for price, qty in bids:
             feed.seed(Side.BUY, price, qty)
         for price, qty in asks:
             feed.seed(Side.SELL, price, qty)
-        for line_no in range(1, len(files.messages)):
-            fields = files.messages[line_no].split(",")
+        messages, rows = files.messages, files.book
+        by_kind = [0] * (HALT + 1)
+        for line_no in range(1, len(messages)):
             try:
-                kind = int(fields[1])
-                if kind not in _TYPE_NAMES:
-                    raise ValueError(f"event type {kind} is not one of LOBSTER's 1 to 7")
-                feed_id, size, price = int(fields[2]), int(fields[3]), int(fields[4])
-                side = _DIRECTIONS[fields[5]]
-                ts = parse_time(fields[0])
-            except (IndexError, ValueError, KeyError) as exc:
+                stamp, kind_text, id_text, size_text, price_text, direction = messages[
+                    line_no
+                ].split(",")
+                kind = _KINDS.get(kind_text) or _kind(kind_text)
+                side = _DIRECTIONS[direction]
+                feed_id, size, price = int(id_text), int(size_text), int(price_text)
+                ts = parse_time(stamp)
+            except (ValueError, KeyError) as exc:
                 raise LobsterFormatError(f"message line {line_no + 1}: {exc!r}") from exc
-            report.events += 1
-            report.by_type[_TYPE_NAMES[kind]] += 1
-            faithful = self._apply(kind, feed_id, side, price, size, ts)
-            if not faithful:
-                self._mismatch("event_not_applicable", line_no, fields)
-            row = self._book_row(line_no)
-            report.compared += 1
-            if flatten(*feed.depth(levels), levels) != row:  # the common case needs no parsing
-                self._differs(parse_row(row, levels), kind, side, price, line_no, fields)
+            by_kind[kind] += 1
+            if kind == NEW:
+                feed.add(feed_id, side, price, size, ts)
+            elif kind in (DELETE, PARTIAL_CANCEL):
+                if not feed.reduce(feed_id, side, price, size, ts):
+                    self._mismatch("event_not_applicable", line_no)
+            elif kind == EXECUTE:
+                if not feed.execute(feed_id, side, price, size, ts):
+                    self._mismatch("event_not_applicable", line_no)
+            elif kind == HIDDEN_EXECUTE:
+                feed.hidden(side, price, size, ts)
+            # crosses and halts do not change the visible book
+            if view.text() != rows[line_no]:  # the common case needs no parsing
+                self._compare(kind, side, price, line_no)
+        report.events = report.compared = len(messages) - 1
+        report.by_type.update({_TYPE_NAMES[k]: n for k, n in enumerate(by_kind) if n})
         report.seconds = time.perf_counter() - start
         report.trades = feed.venue.matcher.next_trade_id - 1
         return report
@@ -213,19 +294,12 @@ class LobsterReplay:
             )
         return row
 
-    def _apply(self, kind: int, feed_id: int, side: Side, price: int, size: int, ts: int) -> bool:
-        feed = self.feed
-        if kind == NEW:
-            feed.add(feed_id, side, price, size, ts)
-            return True
-        if kind in (PARTIAL_CANCEL, DELETE):
-            return feed.reduce(feed_id, side, price, size, ts)
-        if kind == EXECUTE:
-            return feed.execute(feed_id, side, price, size, ts)
-        if kind == HIDDEN_EXECUTE:
-            feed.hidden(side, price, size, ts)
-            return True
-        return True  # crosses and halts do not change the visible book
+    def _compare(self, kind: int, side: Side, price: int, line_no: int) -> None:
+        """The row's text differs from the view's: compare the numbers, classify, reconcile."""
+        levels = self.files.levels
+        row = self._book_row(line_no)
+        if flatten(*self.feed.depth(levels), levels) != row:
+            self._differs(parse_row(row, levels), kind, side, price, line_no)
 
     def _differs(
         self,
@@ -234,7 +308,6 @@ class LobsterReplay:
         side: Side,
         price: int,
         line_no: int,
-        fields: list[str],
     ) -> None:
         """Classify a row where Seawall's book and the oracle differ, then reconcile."""
         report = self.report
@@ -243,7 +316,7 @@ class LobsterReplay:
         if removed and self._only_deeper_differs(ours, oracle, side, price):
             report.revealed["deeper_level_came_into_view"] += 1
         else:
-            self._mismatch("book_differs", line_no, fields)
+            self._mismatch("book_differs", line_no)
         self._reconcile(oracle)
 
     def _only_deeper_differs(
@@ -280,10 +353,12 @@ class LobsterReplay:
                 elif delta < 0:
                     self.feed.shrink_level(side, price, -delta)
 
-    def _mismatch(self, kind: str, line_no: int, fields: list[str]) -> None:
+    def _mismatch(self, kind: str, line_no: int) -> None:
         self.report.mismatches[kind] += 1
         if len(self.report.examples) < 10:
-            self.report.examples.append(f"{kind} after message {line_no + 1}: {','.join(fields)}")
+            self.report.examples.append(
+                f"{kind} after message {line_no + 1}: {self.files.messages[line_no]}"
+            )
 
 
 def replay_sample(path: Path, host: ReplayVenue | None = None) -> ReplayReport:
