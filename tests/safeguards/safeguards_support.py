@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from seawall.rulebooks import Rulebook
@@ -15,6 +16,8 @@ from seawall.rulebooks import Rulebook
 NEW_YORK = ZoneInfo("America/New_York")
 SECOND = 1_000_000_000
 MINUTE = 60 * SECOND
+
+T = TypeVar("T")
 
 US_TODAY = Rulebook.load("us-today")
 US_2013 = Rulebook.load("us-2013-luld")
@@ -29,3 +32,9 @@ def ny(day: str, clock: str) -> int:
     """Nanoseconds since the epoch of wall-clock ``clock`` (``"15:25:00"``) in New York."""
     local = dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=NEW_YORK)
     return int(local.timestamp()) * SECOND
+
+
+def present(section: T | None) -> T:
+    """A rulebook section the test needs in force."""
+    assert section is not None
+    return section

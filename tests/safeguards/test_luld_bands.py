@@ -6,12 +6,11 @@ import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from safeguards_support import US_2013, US_TODAY, usd
+from safeguards_support import US_2013, US_TODAY, present, usd
 
 from seawall.core.types import Side
 from seawall.safeguards.luld import (
     Bands,
-    LuldParams,
     LuldTier,
     OutsideBand,
     band_check,
@@ -20,9 +19,8 @@ from seawall.safeguards.luld import (
 )
 from seawall.safeguards.outcome import OrderCheck, Verdict
 
-assert US_TODAY.luld is not None and US_2013.luld is not None
-LULD: LuldParams = US_TODAY.luld
-LULD_2013: LuldParams = US_2013.luld
+LULD = present(US_TODAY.luld)
+LULD_2013 = present(US_2013.luld)
 T1, T2 = LuldTier.TIER1, LuldTier.TIER2
 
 

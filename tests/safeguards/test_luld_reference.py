@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from safeguards_support import SECOND, US_TODAY, usd
+from safeguards_support import SECOND, US_TODAY, present, usd
 
 from seawall.safeguards.luld import ReferenceTracker
 
-assert US_TODAY.luld is not None
 T0 = 1_000 * SECOND
 
 
 def tracker() -> ReferenceTracker:
     """The Plan's rule, from the rulebook: 5 minutes, 1%, 30 seconds."""
-    luld = US_TODAY.luld
-    assert luld is not None
+    luld = present(US_TODAY.luld)
     found = ReferenceTracker(
         luld.reference_window_seconds * SECOND,
         luld.reference_move_bps,
