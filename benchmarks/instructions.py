@@ -17,9 +17,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=30_000)
     parser.add_argument("--setup-only", action="store_true")
+    parser.add_argument("--controls", action="store_true", help="every pre-trade control on")
     args = parser.parse_args()
     commands = list(bench.order_flow(42, args.count))
-    process = bench.funded_venue().process
+    process = bench.funded_venue(controls=args.controls).process
     gc.disable()
     if not args.setup_only:
         for ts, command in enumerate(commands):

@@ -6,6 +6,12 @@ unknown), 5% market orders, and limit orders within 50 ticks of the mid, up
 to 5 ticks through it, so that about one limit in ten takes liquidity. 1,000
 funded accounts trade one instrument with settlement on. Generation happens
 before the clock starts; only ``Venue.process`` is timed.
+
+The same flow runs twice in one process: with no pre-trade controls, and
+with every control of the risk layer enabled on every account and on the
+ten firms the accounts belong to (:func:`risk_commands`). The limits are
+sized never to bind on this flow, so both runs make the same trades and the
+difference is the cost of checking.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ from seawall.core.commands import (
     NewOrder,
     OpenAccount,
     RegisterParticipant,
+    RiskLimits,
+    SetRiskLimits,
 )
-from seawall.core.types import Instrument, OrderType, Side, TimeInForce
+from seawall.core.types import Instrument, OrderType, RiskScope, Side, TimeInForce
 from seawall.core.venue import Venue
 
 SYMBOL = "BENCH"
@@ -36,6 +44,23 @@ CASH_PER_ACCOUNT = 10**8 * 10_000  # $100 million
 SHARES_PER_ACCOUNT = 10**7
 CANCEL_SHARE = 0.25
 MARKET_SHARE = 0.05
+FIRMS = 10
+GENEROUS_LIMITS = RiskLimits(
+    credit_limit=10**15,  # $100 billion
+    max_order_qty=1_000_000,
+    max_order_notional=10**14,
+    collar_bps=1_000,
+    extended_collar_bps=1_000,
+    duplicate_window_ns=10,
+    max_messages=1_000,
+    message_window_ns=1_000,
+    max_orders=1_000,
+    order_window_ns=1_000,
+    max_executions=1_000,
+    execution_window_ns=1_000,
+    restricted_instruments=("OTHER",),
+)
+"""Every control on, none binding: commands are stamped 1 ns apart in the benchmark."""
 
 
 def participant_of(account: int) -> str:
@@ -52,7 +77,7 @@ def setup_commands(accounts: int = 1_000) -> list[Command]:
     for n in range(1, accounts + 1):
         commands += [
             RegisterParticipant("operator", participant_of(n)),
-            OpenAccount("operator", account_of(n), participant_of(n)),
+            OpenAccount("operator", account_of(n), participant_of(n), firm=f"F{n % FIRMS}"),
             Deposit("operator", account_of(n), "USD", CASH_PER_ACCOUNT),
             Deposit("operator", account_of(n), SYMBOL, SHARES_PER_ACCOUNT),
         ]
@@ -93,9 +118,22 @@ def order_flow(
         next_order_id += 1
 
 
-def funded_venue(accounts: int = 1_000) -> Venue:
+def risk_commands(accounts: int = 1_000) -> list[Command]:
+    """Every pre-trade control on every account and every firm (see ``GENEROUS_LIMITS``)."""
+    commands: list[Command] = [
+        SetRiskLimits("operator", RiskScope.FIRM, f"F{n}", GENEROUS_LIMITS) for n in range(FIRMS)
+    ]
+    commands += [
+        SetRiskLimits("operator", RiskScope.ACCOUNT, account_of(n), GENEROUS_LIMITS)
+        for n in range(1, accounts + 1)
+    ]
+    return commands
+
+
+def funded_venue(accounts: int = 1_000, controls: bool = False) -> Venue:
     venue = Venue()
-    for command in setup_commands(accounts):
+    setup = setup_commands(accounts) + (risk_commands(accounts) if controls else [])
+    for command in setup:
         venue.process(command, 0)
     return venue
 
@@ -150,11 +188,32 @@ def percentile(sorted_samples: list[int], fraction: float) -> int:
     return sorted_samples[index]
 
 
+def measure(commands: list[Command], accounts: int, controls: bool) -> dict[str, object]:
+    """Throughput, then latency and event counts on a fresh venue."""
+    rate = throughput(commands, funded_venue(accounts, controls))
+    samples, events = latencies_ns(commands, funded_venue(accounts, controls))
+    return {
+        "throughput_commands_per_s": round(rate),
+        "latency_ns": {
+            "p50": percentile(samples, 0.50),
+            "p99": percentile(samples, 0.99),
+            "p99.9": percentile(samples, 0.999),
+            "max": samples[-1],
+        },
+        "events": dict(sorted(events.items())),
+    }
+
+
 def run(count: int, seed: int = 42, accounts: int = 1_000) -> dict[str, object]:
-    """The core's figures for `seawall bench`: throughput, then latency on a fresh venue."""
+    """The core's figures for `seawall bench`: controls off, then every control on."""
     commands = list(order_flow(seed, count, accounts=accounts))
-    rate = throughput(commands, funded_venue(accounts))
-    samples, events = latencies_ns(commands, funded_venue(accounts))
+    off = measure(commands, accounts, controls=False)
+    on = measure(commands, accounts, controls=True)
+    if on["events"] != off["events"]:
+        raise RuntimeError("the controls changed the outcome; their limits must not bind here")
+    on_rate = on["throughput_commands_per_s"]
+    off_rate = off["throughput_commands_per_s"]
+    assert isinstance(on_rate, int) and isinstance(off_rate, int)
     return {
         "workload": {
             "commands": count,
@@ -165,12 +224,7 @@ def run(count: int, seed: int = 42, accounts: int = 1_000) -> dict[str, object]:
             "settlement": "rtgs",
         },
         "python": sys.version.split()[0],
-        "throughput_commands_per_s": round(rate),
-        "latency_ns": {
-            "p50": percentile(samples, 0.50),
-            "p99": percentile(samples, 0.99),
-            "p99.9": percentile(samples, 0.999),
-            "max": samples[-1],
-        },
-        "events": dict(sorted(events.items())),
+        **off,
+        "with_controls": on,
+        "controls_throughput_ratio": round(on_rate / off_rate, 3),
     }

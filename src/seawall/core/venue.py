@@ -1263,8 +1263,7 @@ class Venue:
         if cmd.engage:
             self.risk.kill(scope, cmd.reason or "engaged by an operator", cmd.participant)
             return []  # published with its cancels by _publish_risk
-        scope.killed = False
-        scope.kill_cause = ""
+        scope.set_killed(False, "")
         return [
             KillSwitchChanged(
                 seq, ts, cmd.scope, cmd.target, False, cmd.reason or "reset", cmd.participant

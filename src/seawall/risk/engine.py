@@ -30,8 +30,9 @@ from seawall.core.events import RejectReason
 from seawall.core.ledger import Account
 from seawall.core.types import BPS, MAX_SUPPLY, RiskScope, SettlementMode, Side
 from seawall.core.units import ticks_to_price
-from seawall.risk.scope import Position, Scope
+from seawall.risk.scope import NO_LIMIT, Position, Scope
 from seawall.risk.session import RegularHours
+from seawall.risk.windows import SlidingCount
 
 Problem = tuple[RejectReason, str]
 
@@ -64,6 +65,10 @@ class Parent:
 
 def _money(amount: int) -> str:
     return f"{ticks_to_price(amount):,}"
+
+
+def _name(scope: Scope) -> str:
+    return f"{scope.kind.value} {scope.target!r}"
 
 
 class RiskEngine:
@@ -140,123 +145,140 @@ class RiskEngine:
     def check_order(
         self, cmd: NewOrder, account: Account, book: Book, price: int, ts: int
     ) -> Problem | None:
-        """Why this order may not enter, or None. Throttle windows count the attempt."""
-        if self.failing and account.account_id in self.failing:
-            return RejectReason.SETTLEMENT_FAIL, (
-                f"{account.account_id!r} failed to settle; it may trade again once cured"
-            )
-        scope = self.scope_of(account)
-        firm = scope.firm
-        notional = cmd.qty * price * book.unit
-        problem = self._scope_problem(scope, cmd, book, price, notional, ts, True)
-        if problem is None and firm is not None:
-            problem = self._scope_problem(firm, cmd, book, price, notional, ts, True)
-        if problem is None and cmd.parent_order_id:
-            problem = self._parent_problem(account, cmd, cmd.qty)
-        if problem is None and self.deferred and not (scope.credit or (firm and firm.credit)):
-            problem = (
-                RejectReason.NO_CREDIT_LIMIT,
-                f"deferred settlement extends credit only under a limit; {account.account_id!r} "
-                "has none",
-            )
-        if problem is None:
-            problem = self._credit_problem(scope, notional) or (
-                self._credit_problem(firm, notional) if firm is not None else None
-            )
-        return problem
+        """Why this order may not enter, or None. Throttle windows count the attempt.
 
-    def _scope_problem(
-        self,
-        scope: Scope,
-        cmd: NewOrder,
-        book: Book,
-        price: int,
-        notional: int,
-        ts: int,
-        new_order: bool,
-    ) -> Problem | None:
-        """Every per-order control of one scope except credit, in a fixed order.
-
-        A replace (``new_order`` false) is a message but not a new order: it
-        skips the order-rate and duplicate checks.
+        The common case (nothing binds) runs straight through on comparisons
+        against precomputed thresholds; each refusal is explained by a slower
+        helper that names the scope and the limit.
         """
-        who = f"{scope.kind.value} {scope.target!r}"
-        if scope.killed:
-            return (
-                RejectReason.KILL_SWITCH_ENGAGED,
-                f"{who}: kill switch engaged ({scope.kill_cause})",
-            )
-        if scope.restricted:
-            return RejectReason.RESTRICTED, f"{who} is restricted from entering orders"
-        if cmd.instrument in scope.restricted_instruments:
-            return RejectReason.RESTRICTED_INSTRUMENT, f"{cmd.instrument} is restricted for {who}"
-        messages = scope.messages
-        if messages is not None:
-            if messages.full(ts):
-                messages.record(ts)
-                return RejectReason.MESSAGE_RATE_EXCEEDED, (
-                    f"{who} sent more than {messages.limit} messages in {messages.window_ns} ns"
-                )
-            messages.record(ts)
-        orders = scope.orders
-        if orders is not None and new_order:
-            if orders.full(ts):
-                orders.record(ts)
-                return RejectReason.ORDER_RATE_EXCEEDED, (
-                    f"{who} entered more than {orders.limit} orders in {orders.window_ns} ns"
-                )
-            orders.record(ts)
-        if scope.max_qty and cmd.qty > scope.max_qty:
-            return RejectReason.MAX_ORDER_QTY_EXCEEDED, (
-                f"quantity {cmd.qty} is above {who}'s maximum of {scope.max_qty}"
-            )
-        if scope.max_notional and notional > scope.max_notional:
-            return RejectReason.MAX_ORDER_NOTIONAL_EXCEEDED, (
-                f"notional {_money(notional)} is above {who}'s maximum of "
-                f"{_money(scope.max_notional)}"
-            )
+        scope = self.accounts.get(account.account_id) or self.scope_of(account)
+        if scope.blocked or (self.failing and account.account_id in self.failing):
+            return self._blocked_problem(scope, account)
+        qty = cmd.qty
+        notional = qty * price * book.unit
+        if qty > scope.max_qty or notional > scope.max_notional:
+            return self._size_problem(scope, qty, notional)
+        symbol = cmd.instrument
+        if scope.restricted_instruments and symbol in scope.restricted_instruments:
+            return self._restricted_problem(scope, symbol)
+        for window in scope.entry_windows:  # message and order rates, account then firm
+            stamps = window.stamps
+            at = window.at
+            too_many = ts - stamps[at] < window.window_ns
+            stamps[at] = ts
+            window.at = at + 1 if at + 1 < window.limit else 0
+            if too_many:
+                return self._rate_problem(scope, window)
+        if scope.execution_limited:
+            for each in scope.chain:
+                executions = each.executions.get(symbol)
+                if executions is not None and executions.full(ts):
+                    return RejectReason.EXECUTION_RATE_EXCEEDED, (
+                        f"{_name(each)} had more than {executions.limit} executions in {symbol} "
+                        f"within {executions.window_ns} ns"
+                    )
         if scope.collar_bps or scope.extended_collar_bps:
-            problem = self._collar_problem(scope, cmd.side, book, price, ts, who)
+            problem = self._collar_problem(scope, cmd.side, book, price, ts)
             if problem is not None:
                 return problem
         recent = scope.recent
+        if recent is not None:
+            stamp = recent.last_seen.get((symbol, cmd.side, price, qty))
+            if stamp is not None and ts - stamp < recent.window_ns:
+                return RejectReason.DUPLICATE_ORDER, (
+                    f"{_name(scope)} entered the same {cmd.side.value} {qty} {symbol} at "
+                    f"{ticks_to_price(price)} less than {recent.window_ns} ns ago"
+                )
+        if cmd.parent_order_id:
+            problem = self._parent_problem(account, cmd, qty)
+            if problem is not None:
+                return problem
+        firm = scope.firm
         if (
-            new_order
-            and recent is not None
-            and recent.seen((cmd.account, cmd.instrument, cmd.side, price, cmd.qty), ts)
+            self.deferred
+            and scope.credit_cap == NO_LIMIT
+            and (firm is None or firm.credit_cap == NO_LIMIT)
         ):
-            return RejectReason.DUPLICATE_ORDER, (
-                f"{who} entered the same {cmd.side.value} {cmd.qty} {cmd.instrument} at "
-                f"{ticks_to_price(price)} less than {recent.window_ns} ns ago"
+            return RejectReason.NO_CREDIT_LIMIT, (
+                f"deferred settlement extends credit only under a limit; {account.account_id!r} "
+                "has none"
             )
-        if scope.executions and scope.executions_full(cmd.instrument, ts):
-            return RejectReason.EXECUTION_RATE_EXCEEDED, (
-                f"{who} had more than {scope.limits.max_executions} executions in "
-                f"{cmd.instrument} within {scope.limits.execution_window_ns} ns"
-            )
+        if scope.exposure + notional > scope.credit_cap:
+            return self._credit_problem(scope, notional)
+        if firm is not None and firm.exposure + notional > firm.credit_cap:
+            return self._credit_problem(firm, notional)
         return None
 
+    def _blocked_problem(self, scope: Scope, account: Account) -> Problem:
+        firm = scope.firm
+        if account.account_id in self.failing:
+            return RejectReason.SETTLEMENT_FAIL, (
+                f"{account.account_id!r} failed to settle; it may trade again once cured"
+            )
+        for each in (scope, firm):
+            if each is not None and each.killed:
+                return RejectReason.KILL_SWITCH_ENGAGED, (
+                    f"{_name(each)}: kill switch engaged ({each.kill_cause})"
+                )
+        restricted = firm if firm is not None and not scope.limits.restricted else scope
+        return RejectReason.RESTRICTED, f"{_name(restricted)} is restricted from entering orders"
+
+    @staticmethod
+    def _rate_problem(scope: Scope, window: SlidingCount) -> Problem:
+        for each in scope.chain:
+            if window is each.messages:
+                return RejectReason.MESSAGE_RATE_EXCEEDED, (
+                    f"{_name(each)} sent more than {window.limit} messages in {window.window_ns} ns"
+                )
+            if window is each.orders:
+                return RejectReason.ORDER_RATE_EXCEEDED, (
+                    f"{_name(each)} entered more than {window.limit} orders in "
+                    f"{window.window_ns} ns"
+                )
+        raise AssertionError("a throttle window belongs to no scope of the account")
+
+    @staticmethod
+    def _size_problem(scope: Scope, qty: int, notional: int) -> Problem:
+        for each in (scope, scope.firm):
+            if each is None:
+                continue
+            limits = each.limits
+            if limits.max_order_qty and qty > limits.max_order_qty:
+                return RejectReason.MAX_ORDER_QTY_EXCEEDED, (
+                    f"quantity {qty} is above {_name(each)}'s maximum of {limits.max_order_qty}"
+                )
+            if limits.max_order_notional and notional > limits.max_order_notional:
+                return RejectReason.MAX_ORDER_NOTIONAL_EXCEEDED, (
+                    f"notional {_money(notional)} is above {_name(each)}'s maximum of "
+                    f"{_money(limits.max_order_notional)}"
+                )
+        raise AssertionError("effective size limits out of step with the scopes' own")
+
+    @staticmethod
+    def _restricted_problem(scope: Scope, symbol: str) -> Problem:
+        firm = scope.firm
+        own = symbol in scope.limits.restricted_instruments
+        holder = scope if own or firm is None else firm
+        return RejectReason.RESTRICTED_INSTRUMENT, f"{symbol} is restricted for {_name(holder)}"
+
     def _collar_problem(
-        self, scope: Scope, side: Side, book: Book, price: int, ts: int, who: str
+        self, scope: Scope, side: Side, book: Book, price: int, ts: int
     ) -> Problem | None:
         """A limit too far from the reference price: last sale, else prior close, else mid."""
         regular = self.hours.contains(ts)
         bps = scope.collar_bps if regular else scope.extended_collar_bps
-        reference = book.reference()
+        reference = book.last_price or book.reference()
         if not bps or not reference:
             return None  # no collar for this session, or nothing to measure from
         if side is _BUY:
-            bound = reference + reference * bps // BPS
-            if price <= bound:
+            if price <= reference + reference * bps // BPS:
                 return None
-        else:
-            bound = reference - reference * bps // BPS
-            if price >= bound:
-                return None
+        elif price >= reference - reference * bps // BPS:
+            return None
         session = "regular hours" if regular else "outside regular hours"
         return RejectReason.OUTSIDE_PRICE_COLLAR, (
             f"{ticks_to_price(price)} is more than {bps} bps from {book.instrument.symbol}'s "
-            f"reference {ticks_to_price(reference)} ({who}, {session})"
+            f"reference {ticks_to_price(reference)} ({_name(scope)}, {session})"
         )
 
     def _parent_problem(self, account: Account, cmd: NewOrder, qty: int) -> Problem | None:
@@ -277,33 +299,29 @@ class RiskEngine:
             )
         return None
 
-    def _credit_problem(self, scope: Scope, added: int) -> Problem | None:
+    def _credit_problem(self, scope: Scope, added: int) -> Problem:
         """Refuse what would take exposure over the credit limit; engage the kill switch if set."""
-        credit = scope.credit
-        if not credit or scope.exposure + added <= credit:
-            return None
-        exposure = scope.exposure
         text = (
-            f"{scope.kind.value} {scope.target!r}: exposure {_money(exposure)} plus this order's "
-            f"{_money(added)} would exceed the credit limit of {_money(credit)}"
+            f"{_name(scope)}: exposure {_money(scope.exposure)} plus this order's "
+            f"{_money(added)} would exceed the credit limit of {_money(scope.credit)}"
         )
-        if scope.kill_on_breach:
+        if scope.limits.kill_on_breach and not scope.killed:
             self.kill(scope, "credit limit reached: " + text, "")
         return RejectReason.CREDIT_LIMIT_EXCEEDED, text
 
     def admit(self, order: Order, book: Book, ts: int) -> None:
         """An order passed every check and was funded: count it."""
+        scope = self.accounts[order.account.account_id]
+        notional = order.qty * order.price * book.unit
+        for each in scope.chain:
+            each.open_notional += notional
+            exposure = each.exposure = each.exposure + notional
+            if exposure >= each.alert_at:
+                self._alert(each)
         entry = order.entry
-        scope = self.scope_of(order.account)
-        self._add_open(scope, order.qty * order.price * book.unit)
         recent = scope.recent
         if recent is not None:
-            recent.record((entry.account, entry.instrument, order.side, order.price, order.qty), ts)
-        firm = scope.firm
-        if firm is not None and firm.recent is not None:
-            firm.recent.record(
-                (entry.account, entry.instrument, order.side, order.price, order.qty), ts
-            )
+            recent.record((entry.instrument, order.side, order.price, order.qty), ts)
         if entry.parent_order_id:
             self.parents[(entry.account, entry.parent_order_id)].used += order.qty
 
@@ -312,30 +330,39 @@ class RiskEngine:
     def check_replace(
         self, order: Order, price: int, leaves: int, qty: int, book: Book, ts: int
     ) -> Problem | None:
-        """The controls a cancel-replace must pass: the same as a new order, on what it adds."""
+        """A cancel-replace passes the controls a new order does, except the order rate and
+        duplicate checks (it is a message, not a new order), on what it adds."""
         scope = self.scope_of(order.account)
-        entry = order.entry
-        probe = NewOrder(
-            entry.participant, entry.account, entry.instrument, order.side, qty, price,
-            parent_order_id=entry.parent_order_id,
-        )  # fmt: skip
-        unit = book.unit
-        added = leaves * price * unit - order.leaves * order.price * unit
         firm = scope.firm
-        for each in (scope, firm):
-            if each is None:
-                continue
-            problem = self._scope_problem(each, probe, book, price, qty * price * unit, ts, False)
+        if scope.blocked:
+            return self._blocked_problem(scope, order.account)
+        unit = book.unit
+        if qty > scope.max_qty or qty * price * unit > scope.max_notional:
+            return self._size_problem(scope, qty, qty * price * unit)
+        for window in scope.message_windows:
+            if window.full(ts):
+                window.record(ts)
+                return self._rate_problem(scope, window)
+            window.record(ts)
+        if scope.collar_bps or scope.extended_collar_bps:
+            problem = self._collar_problem(scope, order.side, book, price, ts)
             if problem is not None:
                 return problem
+        entry = order.entry
         if entry.parent_order_id:
+            probe = NewOrder(
+                entry.participant, entry.account, entry.instrument, order.side, qty, price,
+                parent_order_id=entry.parent_order_id,
+            )  # fmt: skip
             problem = self._parent_problem(order.account, probe, leaves - order.leaves)
             if problem is not None:
                 return problem
+        added = leaves * price * unit - order.leaves * order.price * unit
         if added > 0:
-            return self._credit_problem(scope, added) or (
-                self._credit_problem(firm, added) if firm is not None else None
-            )
+            if scope.exposure + added > scope.credit_cap:
+                return self._credit_problem(scope, added)
+            if firm is not None and firm.exposure + added > firm.credit_cap:
+                return self._credit_problem(firm, added)
         return None
 
     def on_replace(self, order: Order, old_price: int, old_leaves: int, unit: int) -> None:
@@ -345,17 +372,15 @@ class RiskEngine:
         if delta > 0:
             self._add_open(scope, delta)
         else:
-            self._reduce_open(scope, -delta)
+            self._change(scope, delta, 0)
         parent_id = order.entry.parent_order_id
         if parent_id:
             self.parents[(order.account.account_id, parent_id)].used += order.leaves - old_leaves
 
     def count_message(self, account: Account, ts: int) -> None:
         """A cancel counts towards the message rate but is never refused by it."""
-        scope = self.scope_of(account)
-        for each in (scope, scope.firm):
-            if each is not None and each.messages is not None:
-                each.messages.record(ts)
+        for window in self.scope_of(account).message_windows:
+            window.record(ts)
 
     def on_release(self, order: Order) -> None:
         """The order's open quantity leaves the book (cancel, expiry, unfilled IOC, self-trade)."""
@@ -363,7 +388,7 @@ class RiskEngine:
         if not leaves:
             return
         scope = self.accounts[order.account.account_id]
-        self._reduce_open(scope, leaves * self._money_per_unit(order))
+        self._change(scope, -leaves * self._money_per_unit(order), 0)
         parent_id = order.entry.parent_order_id
         if parent_id:
             self.parents[(order.account.account_id, parent_id)].used -= leaves
@@ -373,8 +398,9 @@ class RiskEngine:
     def on_fill(self, order: Order, price: int, qty: int, unit: int, ts: int) -> None:
         """``qty`` of ``order`` filled at ``price``: open notional becomes a position."""
         scope = self.accounts[order.account.account_id]
-        self._reduce_open(scope, qty * order.price * unit)
-        self._execute(scope, order.instrument, order.side, price, qty, unit, ts)
+        self._execute(
+            scope, order.instrument, order.side, price, qty, unit, ts, qty * order.price * unit
+        )
 
     def on_reported(
         self,
@@ -387,33 +413,43 @@ class RiskEngine:
         ts: int,
     ) -> None:
         """A trade off the book moves the account's position like a fill."""
-        self._execute(self.scope_of(account), instrument, side, price, qty, unit, ts)
+        self._execute(self.scope_of(account), instrument, side, price, qty, unit, ts, 0)
 
     def _execute(
-        self, scope: Scope, instrument: str, side: Side, price: int, qty: int, unit: int, ts: int
+        self,
+        scope: Scope,
+        instrument: str,
+        side: Side,
+        price: int,
+        qty: int,
+        unit: int,
+        ts: int,
+        filled_open: int,
     ) -> None:
+        """Mark the position to this fill and move ``filled_open`` out of the open notional."""
         position = scope.positions.get(instrument)
         if position is None:
             position = scope.positions[instrument] = Position()
-        before = position.exposure
-        position.net += qty if side is _BUY else -qty
-        position.mark = price * unit
-        delta = position.exposure - before
-        scope.executed += delta
-        firm = scope.firm
-        if firm is not None:
-            firm.executed += delta
-        scope.record_execution(instrument, ts)
-        if firm is not None:
-            firm.record_execution(instrument, ts)
-        if delta > 0:
-            self._after_increase(scope)
-            if firm is not None:
-                self._after_increase(firm)
-        elif delta < 0:
-            self._rearm(scope)
-            if firm is not None:
-                self._rearm(firm)
+        net = position.net
+        before = (net if net >= 0 else -net) * position.mark
+        net = position.net = net + qty if side is _BUY else net - qty
+        mark = position.mark = price * unit
+        executed = (net if net >= 0 else -net) * mark - before
+        self._change(scope, -filled_open, executed)
+        if scope.execution_limited:
+            for each in scope.chain:
+                if each.limits.max_executions:
+                    self._record_execution(each, instrument, ts)
+
+    @staticmethod
+    def _record_execution(scope: Scope, instrument: str, ts: int) -> None:
+        window = scope.executions.get(instrument)
+        if window is None:
+            limits = scope.limits
+            window = scope.executions[instrument] = SlidingCount(
+                limits.max_executions, limits.execution_window_ns
+            )
+        window.record(ts)
 
     # ------------------------------------------------------------------ exposure bookkeeping
 
@@ -421,53 +457,44 @@ class RiskEngine:
         return order.price * self.books[order.instrument].unit
 
     def _add_open(self, scope: Scope, notional: int) -> None:
-        scope.open_notional += notional
-        self._after_increase(scope)
-        firm = scope.firm
-        if firm is not None:
-            firm.open_notional += notional
-            self._after_increase(firm)
+        self._change(scope, notional, 0)
 
-    def _reduce_open(self, scope: Scope, notional: int) -> None:
-        scope.open_notional -= notional
-        self._rearm(scope)
-        firm = scope.firm
-        if firm is not None:
-            firm.open_notional -= notional
-            self._rearm(firm)
+    def _change(self, scope: Scope, open_delta: int, executed_delta: int) -> None:
+        """Apply exposure deltas to an account and its firm; warn, kill or re-arm as due."""
+        for each in scope.chain:
+            each.open_notional += open_delta
+            each.executed += executed_delta
+            exposure = each.exposure = each.exposure + open_delta + executed_delta
+            if exposure >= each.alert_at:
+                self._alert(each)
+            elif exposure < each.rearm_below:
+                each.warned = False
+                each.refresh_alerts()
 
-    def _after_increase(self, scope: Scope) -> None:
-        """Warn on first crossing the warning level; kill on reaching the limit."""
-        credit = scope.credit
-        if not credit:
-            return
+    def _alert(self, scope: Scope) -> None:
+        """Warn on first reaching the warning level; kill on reaching the limit."""
         exposure = scope.exposure
-        if not scope.warned and exposure * BPS >= credit * scope.warn_bps:
+        if not scope.warned and exposure >= scope.warn_at:
             scope.warned = True
             self.notices.append(Notice(scope, False, "", exposure))
-        if exposure >= credit and scope.kill_on_breach and not scope.killed:
+        if exposure >= scope.credit and scope.limits.kill_on_breach and not scope.killed:
             self.kill(
                 scope,
-                f"credit limit reached: exposure {_money(exposure)} of {_money(credit)}",
+                f"credit limit reached: exposure {_money(exposure)} of {_money(scope.credit)}",
                 "",
             )
+        scope.refresh_alerts()
 
     def review(self, scope: Scope) -> None:
         """Re-evaluate a scope whose limits changed: warn or kill as an increase would."""
-        self._rearm(scope)
-        self._after_increase(scope)
-
-    @staticmethod
-    def _rearm(scope: Scope) -> None:
-        if scope.warned and scope.exposure * BPS < scope.credit * scope.warn_bps:
-            scope.warned = False
+        if scope.exposure >= scope.alert_at:
+            self._alert(scope)
 
     # ------------------------------------------------------------------ kill switch, parents, day
 
     def kill(self, scope: Scope, cause: str, by: str) -> None:
         """Engage the kill switch; the venue cancels the scope's orders when it publishes it."""
-        scope.killed = True
-        scope.kill_cause = cause
+        scope.set_killed(True, cause)
         self.notices.append(Notice(scope, True, cause, scope.exposure, by))
 
     def take_notices(self) -> list[Notice]:
@@ -492,8 +519,9 @@ class RiskEngine:
 
     def end_of_day(self) -> None:
         """Executed positions stop counting and execution windows restart."""
-        for scope in (*self.accounts.values(), *self.firms.values()):
+        for scope in self.accounts.values():
             scope.positions.clear()
-            scope.executed = 0
+            self._change(scope, 0, -scope.executed)
             scope.executions.clear()
-            self._rearm(scope)
+        for firm in self.firms.values():
+            firm.executions.clear()

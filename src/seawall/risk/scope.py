@@ -5,6 +5,15 @@ Exposure is gross: every open order at full notional (open quantity × limit
 executed position marked at its latest fill. Both parts change only by
 deltas that the venue reports as they happen, so reading a scope's
 utilisation is O(1).
+
+Checking must be cheap as well, because it runs on every order. So each
+scope keeps its thresholds in the form the hot path compares directly
+(``NO_LIMIT`` instead of zero, the next exposure at which a warning or a
+kill is due), and an account's scope also holds its *effective* static
+limits: its own combined with its firm's (the smaller size limits and
+collar, the longer duplicate window, the union of restricted instruments,
+either kill switch). They are recombined whenever either side changes,
+which is an operator's action, never an order's.
 """
 
 from __future__ import annotations
@@ -12,6 +21,9 @@ from __future__ import annotations
 from seawall.core.commands import RiskLimits
 from seawall.core.types import BPS, RiskScope
 from seawall.risk.windows import RecentKeys, SlidingCount
+
+NO_LIMIT = 2**63
+"""Above any quantity, notional or exposure the venue can hold (all are at most 10^18)."""
 
 
 class Position:
@@ -23,42 +35,46 @@ class Position:
         self.net = net  # signed quantity
         self.mark = mark  # money per unit of the latest fill (price × multiplier)
 
-    @property
-    def exposure(self) -> int:
-        return abs(self.net) * self.mark
+
+def _smallest(*limits: int) -> int:
+    """The tightest of several limits where 0 means none."""
+    return min((limit for limit in limits if limit), default=0)
 
 
 class Scope:
-    """Limits and live figures of an account or a firm.
-
-    A scope with no limits still keeps its exposure, so limits set later
-    start from the truth. An account's scope links to its firm's, and every
-    exposure delta of the account is applied to both.
-    """
+    """Limits and live figures of an account or a firm (see the module docstring)."""
 
     __slots__ = (
+        "alert_at",
+        "blocked",
+        "chain",
         "collar_bps",
         "credit",
+        "credit_cap",
+        "entry_windows",
         "executed",
+        "execution_limited",
         "executions",
+        "exposure",
         "extended_collar_bps",
         "firm",
         "kill_cause",
-        "kill_on_breach",
         "killed",
         "kind",
         "limits",
         "max_notional",
         "max_qty",
+        "members",
+        "message_windows",
         "messages",
         "open_notional",
         "orders",
         "positions",
+        "rearm_below",
         "recent",
-        "restricted",
         "restricted_instruments",
         "target",
-        "warn_bps",
+        "warn_at",
         "warned",
     )
 
@@ -66,27 +82,27 @@ class Scope:
         self.kind = kind
         self.target = target
         self.firm = firm
+        self.members: list[Scope] = []  # a firm's account scopes
+        if firm is not None:
+            firm.members.append(self)
         self.open_notional = 0
         self.executed = 0
+        self.exposure = 0
         self.positions: dict[str, Position] = {}
         self.killed = False
         self.kill_cause = ""
         self.warned = False
         self.executions: dict[str, SlidingCount] = {}
+        self.recent: RecentKeys | None = None
+        self.chain: tuple[Scope, ...] = (self,) if firm is None else (self, firm)
         self.apply(RiskLimits())
 
     def apply(self, limits: RiskLimits) -> None:
         """Adopt new limits. Windows restart; exposure and the kill switch are kept."""
         self.limits = limits
         self.credit = limits.credit_limit
-        self.warn_bps = limits.warn_bps
-        self.kill_on_breach = limits.kill_on_breach
-        self.max_qty = limits.max_order_qty
-        self.max_notional = limits.max_order_notional
-        self.collar_bps = limits.collar_bps
-        self.extended_collar_bps = limits.extended_collar_bps
-        self.restricted = limits.restricted
-        self.restricted_instruments = frozenset(limits.restricted_instruments)
+        self.credit_cap = limits.credit_limit or NO_LIMIT
+        self.warn_at = -(-limits.credit_limit * limits.warn_bps // BPS)
         self.messages = (
             SlidingCount(limits.max_messages, limits.message_window_ns)
             if limits.max_messages
@@ -95,29 +111,60 @@ class Scope:
         self.orders = (
             SlidingCount(limits.max_orders, limits.order_window_ns) if limits.max_orders else None
         )
-        self.recent = RecentKeys(limits.duplicate_window_ns) if limits.duplicate_window_ns else None
         self.executions.clear()
-        self.warned = self.credit > 0 and self.exposure * BPS >= self.credit * self.warn_bps
+        self.warned = False  # the venue reviews the scope next, warning if already due
+        self.refresh_alerts()
+        for scope in self.members or [self]:
+            scope.combine()
 
-    @property
-    def exposure(self) -> int:
-        return self.open_notional + self.executed
+    def combine(self) -> None:
+        """Recompute the effective static limits of an account scope (own and firm's)."""
+        own = self.limits
+        firm = self.firm
+        theirs = firm.limits if firm is not None else RiskLimits()
+        self.blocked = (
+            self.killed
+            or own.restricted
+            or (firm is not None and (firm.killed or theirs.restricted))
+        )
+        self.max_qty = _smallest(own.max_order_qty, theirs.max_order_qty) or NO_LIMIT
+        self.max_notional = _smallest(own.max_order_notional, theirs.max_order_notional) or NO_LIMIT
+        self.collar_bps = _smallest(own.collar_bps, theirs.collar_bps)
+        self.extended_collar_bps = _smallest(own.extended_collar_bps, theirs.extended_collar_bps)
+        self.restricted_instruments = frozenset(
+            own.restricted_instruments + theirs.restricted_instruments
+        )
+        chain = self.chain
+        self.message_windows = tuple(s.messages for s in chain if s.messages is not None)
+        self.entry_windows = self.message_windows + tuple(
+            s.orders for s in chain if s.orders is not None
+        )
+        self.execution_limited = any(s.limits.max_executions for s in chain)
+        window = max(own.duplicate_window_ns, theirs.duplicate_window_ns)
+        if not window:
+            self.recent = None
+        elif self.recent is None or self.recent.window_ns != window:
+            self.recent = RecentKeys(window)
+
+    def refresh_alerts(self) -> None:
+        """Set the exposure at which the next warning or kill is due, and the re-arm level."""
+        if not self.credit:
+            self.alert_at = NO_LIMIT
+        elif not self.warned:
+            self.alert_at = self.warn_at
+        elif self.limits.kill_on_breach and not self.killed:
+            self.alert_at = self.credit
+        else:
+            self.alert_at = NO_LIMIT
+        self.rearm_below = self.warn_at if self.warned else -NO_LIMIT
+
+    def set_killed(self, killed: bool, cause: str) -> None:
+        self.killed = killed
+        self.kill_cause = cause
+        self.refresh_alerts()
+        for scope in self.members or [self]:
+            scope.combine()
 
     def utilisation_bps(self) -> int:
         """Exposure as basis points of the credit limit (0 when there is none)."""
         return self.exposure * BPS // self.credit if self.credit else 0
-
-    def executions_full(self, instrument: str, ts: int) -> bool:
-        window = self.executions.get(instrument)
-        return window is not None and window.full(ts)
-
-    def record_execution(self, instrument: str, ts: int) -> None:
-        limits = self.limits
-        if not limits.max_executions:
-            return
-        window = self.executions.get(instrument)
-        if window is None:
-            window = self.executions[instrument] = SlidingCount(
-                limits.max_executions, limits.execution_window_ns
-            )
-        window.record(ts)

@@ -13,6 +13,7 @@ from seawall.core.ledger import Account
 from seawall.core.types import RiskScope, Side
 from seawall.risk.engine import Parent, RiskEngine
 from seawall.risk.scope import Position, Scope
+from seawall.risk.windows import SlidingCount
 
 DuplicateKey = tuple[str, str, Side, int, int]
 
@@ -61,10 +62,10 @@ def _scope_state(scope: Scope) -> ScopeState:
         scope.kill_cause,
         scope.warned,
         [(symbol, p.net, p.mark) for symbol, p in sorted(scope.positions.items())],
-        list(scope.messages.times) if scope.messages is not None else [],
-        list(scope.orders.times) if scope.orders is not None else [],
+        scope.messages.times if scope.messages is not None else [],
+        scope.orders.times if scope.orders is not None else [],
         list(recent.expiry) if recent is not None else [],  # type: ignore[arg-type]
-        [(symbol, list(w.times)) for symbol, w in sorted(scope.executions.items())],
+        [(symbol, w.times) for symbol, w in sorted(scope.executions.items())],
     )
 
 
@@ -82,20 +83,20 @@ def _restore_scope(scope: Scope, s: ScopeState) -> None:
     scope.apply(s.limits)
     scope.open_notional = s.open_notional
     scope.executed = s.executed
-    scope.killed = s.killed
-    scope.kill_cause = s.kill_cause
+    scope.exposure = s.open_notional + s.executed
     scope.warned = s.warned
+    scope.set_killed(s.killed, s.kill_cause)  # also recomputes the alert levels
     scope.positions = {symbol: Position(net, mark) for symbol, net, mark in s.positions}
-    if scope.messages is not None:
-        scope.messages.times.extend(s.messages)
-    if scope.orders is not None:
-        scope.orders.times.extend(s.orders)
+    for window, times in ((scope.messages, s.messages), (scope.orders, s.orders)):
+        for ts in times:
+            window.record(ts)  # type: ignore[union-attr]
     if scope.recent is not None:
         for ts, key in s.recent:
             scope.recent.record(tuple(key), ts)
     for symbol, times in s.executions:
-        for ts in times:
-            scope.record_execution(symbol, ts)
+        scope.executions[symbol] = SlidingCount(
+            s.limits.max_executions, s.limits.execution_window_ns, times
+        )
 
 
 def restore_risk(engine: RiskEngine, state: RiskState, accounts: dict[str, Account]) -> None:

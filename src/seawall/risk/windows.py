@@ -1,40 +1,60 @@
-"""Sliding windows for throttles and duplicate detection, O(1) amortised per event.
+"""Sliding windows for throttles and duplicate detection, O(1) per event.
 
-Both keep only what can still matter: a throttle never needs more than its
-limit's worth of timestamps, and a duplicate key older than the window can
-never match again.
+A throttle never needs more than its limit's worth of timestamps, and a
+duplicate key older than the window can never match again, so neither
+grows beyond what can still matter.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
+
+LONG_AGO = -(2**62)
+"""A timestamp outside every window: the value of a ring slot never written."""
 
 
 class SlidingCount:
-    """At most ``limit`` events in any ``window_ns`` nanoseconds.
+    """At most ``limit`` events in any ``window_ns`` nanoseconds, exactly.
 
-    The deque holds the last ``limit`` timestamps; the window is full exactly
-    when it holds ``limit`` of them and the oldest is still inside the window.
+    A ring of the last ``limit`` timestamps: the next event is one too many
+    exactly when the event ``limit`` places back (the slot about to be
+    overwritten) is still inside the window. The risk engine inlines
+    :meth:`full` and :meth:`record` on its hot path.
     """
 
-    __slots__ = ("limit", "times", "window_ns")
+    __slots__ = ("at", "limit", "stamps", "window_ns")
 
-    def __init__(self, limit: int, window_ns: int, times: list[int] | None = None) -> None:
+    def __init__(self, limit: int, window_ns: int, times: Iterable[int] = ()) -> None:
         self.limit = limit
         self.window_ns = window_ns
-        self.times: deque[int] = deque(times or (), maxlen=limit)
+        self.stamps = [LONG_AGO] * limit
+        self.at = 0
+        for ts in times:
+            self.record(ts)
 
     def full(self, ts: int) -> bool:
-        times = self.times
-        return len(times) == self.limit and ts - times[0] < self.window_ns
+        return ts - self.stamps[self.at] < self.window_ns
 
     def record(self, ts: int) -> None:
-        self.times.append(ts)
+        at = self.at
+        self.stamps[at] = ts
+        self.at = at + 1 if at + 1 < self.limit else 0
+
+    @property
+    def times(self) -> list[int]:
+        """The recorded timestamps, oldest first."""
+        at = self.at
+        return [ts for ts in self.stamps[at:] + self.stamps[:at] if ts != LONG_AGO]
 
 
 class RecentKeys:
-    """Keys seen within the last ``window_ns`` nanoseconds."""
+    """Keys seen within the last ``window_ns`` nanoseconds.
+
+    ``last_seen`` may still hold keys older than the window (a reader
+    compares the stamp); :meth:`record` drops them as they expire, so it
+    never holds more than a window's worth plus one.
+    """
 
     __slots__ = ("expiry", "last_seen", "window_ns")
 
@@ -44,15 +64,15 @@ class RecentKeys:
         self.expiry: deque[tuple[int, Hashable]] = deque()
 
     def seen(self, key: Hashable, ts: int) -> bool:
-        expiry = self.expiry
-        window = self.window_ns
-        while expiry and ts - expiry[0][0] >= window:
-            stamp, old = expiry.popleft()
-            if self.last_seen.get(old) == stamp:
-                del self.last_seen[old]
-        stamp_seen = self.last_seen.get(key)
-        return stamp_seen is not None and ts - stamp_seen < window
+        stamp = self.last_seen.get(key)
+        return stamp is not None and ts - stamp < self.window_ns
 
     def record(self, key: Hashable, ts: int) -> None:
-        self.last_seen[key] = ts
-        self.expiry.append((ts, key))
+        expiry = self.expiry
+        last_seen = self.last_seen
+        while expiry and ts - expiry[0][0] >= self.window_ns:
+            stamp, old = expiry.popleft()
+            if last_seen.get(old) == stamp:
+                del last_seen[old]
+        last_seen[key] = ts
+        expiry.append((ts, key))
