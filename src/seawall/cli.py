@@ -122,6 +122,28 @@ def replay(
     typer.echo(json.dumps(report, indent=2))
 
 
+risk_app = typer.Typer(help="Pre-trade risk limits (docs/risk.md).", no_args_is_help=True)
+app.add_typer(risk_app, name="risk")
+
+
+@risk_app.command("check")
+def risk_check(
+    path: Annotated[Path, typer.Argument(help="A TOML file of start-up limits.")],
+) -> None:
+    """Validate a start-up limits file and print the commands that would set its limits.
+
+    Exits 0 when the file is valid, 1 (naming the file, key and problem) when not.
+    """
+    from seawall.risk.limits_file import LimitsFileError, limit_commands
+
+    try:
+        commands = limit_commands(path)
+    except LimitsFileError as error:
+        console.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(msgspec.to_builtins(commands), indent=2))
+
+
 @app.command()
 def verify(
     data_dir: Annotated[Path, typer.Argument(help="A venue data directory (journal + snapshots).")],

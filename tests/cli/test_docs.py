@@ -75,3 +75,18 @@ def test_the_replay_guides_command_stream_example_runs(monkeypatch: pytest.Monke
         exec(compile(example[-1], "replay.md", "exec"), {})
     seq, _ = printed.getvalue().split()
     assert int(seq) > 12_012
+
+
+def test_the_risk_guides_examples_run_in_order_from_the_project_root(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/risk.md's examples assert their own outcomes; run them as a reader would."""
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "risk.md").read_text(), re.S)
+    assert len(blocks) >= 7
+    namespace: dict[str, object] = {}
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        for number, block in enumerate(blocks):
+            exec(compile(block, f"risk.md block {number}", "exec"), namespace)
+    assert "Obligation(account='CAROL', asset='XYZ', amount=-100)" in printed.getvalue()

@@ -51,6 +51,8 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             found.append("fees must be between 0 and 1,000 basis points")
         if self.market_collar_bps <= 0 or self.market_collar_abs <= 0:
             found.append("the market-order collar must be positive")
+        if not isinstance(self.settlement, SettlementMode):
+            found.append("settlement must be a SettlementMode (rtgs or deferred)")
         if not 0 <= self.regular_open < self.regular_close <= 24 * 60:
             found.append("regular hours must satisfy 0 <= regular_open < regular_close <= 1440")
         if not 0 < self.max_extended_collar_bps <= 10_000:
