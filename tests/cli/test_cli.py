@@ -124,3 +124,31 @@ def test_the_readme_names_the_two_setup_commands_that_exist() -> None:
     assert "./dev start" in readme and "./dev test" in readme
     script = (ROOT / "dev").read_text()
     assert "start)" in script and "test)" in script
+
+
+def test_risk_check_turns_the_example_limits_file_into_the_commands_that_set_them() -> None:
+    result = seawall("risk", "check", str(ROOT / "examples" / "limits.toml"))
+    assert result.returncode == 0, result.stderr
+    commands = json.loads(result.stdout)
+    assert [(c["scope"], c["target"]) for c in commands] == [("firm", "DESK"), ("account", "ALICE")]
+    alice = commands[1]["limits"]
+    assert alice["credit_limit"] == 1_000_000 * 10_000  # "1000000" dollars at the price scale
+    assert alice["max_order_notional"] == 250_000 * 10_000
+    assert alice["restricted_instruments"] == ["HALT"]
+
+
+def test_risk_check_names_the_file_key_and_problem_of_a_bad_limits_file(tmp_path: Path) -> None:
+    cases = {
+        '[account.X]\ncredit_limit = "abc"\n': "account.X.credit_limit: 'abc' is not a number",
+        '[account.X]\nmax_order_qty = "1"\n': "account.X: Expected `int`, got `str`",
+        "[account.X]\nmax_order_qyt = 1\n": "account.X: Object contains unknown field",
+        "[acount.X]\n": "unknown section 'acount'",
+        "[account]\nX = 1\n": "account.X must be a table of limits",
+        "[account.X\n": "limits.toml",
+    }
+    for text, expected in cases.items():
+        path = tmp_path / "limits.toml"
+        path.write_text(text)
+        result = seawall("risk", "check", str(path))
+        assert result.returncode == 1, text
+        assert expected in " ".join(result.stdout.split()), (text, result.stdout)
