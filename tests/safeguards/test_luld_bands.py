@@ -75,6 +75,11 @@ def test_bands_are_rounded_to_the_nearest_penny() -> None:
     assert price_bands(LULD, T1, usd("3.01"), usd("3.01")) == bands("2.86", "3.16")
 
 
+def test_a_band_narrower_than_half_a_penny_stops_at_the_references_own_penny() -> None:
+    # a stock that closed at $4.00 trading at $0.0101: 5% is half a hundredth of a cent
+    assert price_bands(LULD, T1, usd("4.00"), usd("0.0101")) == bands("0.01", "0.02")
+
+
 def test_leveraged_etps_multiply_the_percentage() -> None:
     # a 3x Tier 1 ETP: 15%, and 30% in a doubling window
     assert price_bands(LULD, T1, usd("100"), usd("100"), factor=3) == bands("85.00", "115.00")

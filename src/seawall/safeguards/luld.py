@@ -108,8 +108,11 @@ def price_bands(
 
     ``factor`` is the product of the leveraged-ETP leverage, the doubling
     and the widening after a long pause. Both bands are rounded to the
-    nearest ``band_tick`` (halves up); a lower band never falls below one
-    tick, so it always admits a price.
+    nearest ``band_tick`` (halves up), but never past the reference: when
+    the band is narrower than half a tick (a sub-penny reference) the
+    reference's own tick bounds it, so the bands always contain the
+    reference. A lower band never falls below one tick, so it always admits
+    a price.
     """
     bps, cap = percentage_parameter(params, tier, prior_close)
     width = reference * bps * factor  # the band's half-width, times BPS
@@ -117,9 +120,10 @@ def price_bands(
         width = cap * factor * BPS
     tick = params.band_tick
     lower = reference * BPS - width
+    lowest = round_to_tick(lower, BPS, tick) if lower > 0 else 0
     return Bands(
-        max(round_to_tick(lower, BPS, tick), tick) if lower > 0 else tick,
-        round_to_tick(reference * BPS + width, BPS, tick),
+        max(min(lowest, reference // tick * tick), tick),
+        max(round_to_tick(reference * BPS + width, BPS, tick), -(-reference // tick) * tick),
     )
 
 
