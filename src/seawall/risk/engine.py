@@ -169,14 +169,13 @@ class RiskEngine:
             window.at = at + 1 if at + 1 < window.limit else 0
             if too_many:
                 return self._rate_problem(scope, window)
-        if scope.execution_limited:
-            for each in scope.chain:
-                executions = each.executions.get(symbol)
-                if executions is not None and executions.full(ts):
-                    return RejectReason.EXECUTION_RATE_EXCEEDED, (
-                        f"{_name(each)} had more than {executions.limit} executions in {symbol} "
-                        f"within {executions.window_ns} ns"
-                    )
+        for executions in scope.execution_windows:  # account's, then firm's, per instrument
+            recent_fills = executions.get(symbol)
+            if (
+                recent_fills is not None
+                and ts - recent_fills.stamps[recent_fills.at] < recent_fills.window_ns
+            ):
+                return self._execution_problem(scope, recent_fills, symbol)
         if scope.collar_bps or scope.extended_collar_bps:
             problem = self._collar_problem(scope, cmd.side, book, price, ts)
             if problem is not None:
@@ -264,21 +263,31 @@ class RiskEngine:
     def _collar_problem(
         self, scope: Scope, side: Side, book: Book, price: int, ts: int
     ) -> Problem | None:
-        """A limit too far from the reference price: last sale, else prior close, else mid."""
-        regular = self.hours.contains(ts)
+        """A limit too far from the reference: the last sale, else the prior close, else the mid."""
+        hours = self.hours
+        if hours.day_start <= ts < hours.day_end:
+            regular = hours.open_ns <= ts < hours.close_ns
+        else:
+            regular = hours.contains(ts)
         bps = scope.collar_bps if regular else scope.extended_collar_bps
         reference = book.last_price or book.reference()
         if not bps or not reference:
-            return None  # no collar for this session, or nothing to measure from
-        if side is _BUY:
-            if price <= reference + reference * bps // BPS:
-                return None
-        elif price >= reference - reference * bps // BPS:
+            return None  # no collar in this session, or nothing to measure from
+        band = reference * bps // BPS
+        if price <= reference + band if side is _BUY else price >= reference - band:
             return None
         session = "regular hours" if regular else "outside regular hours"
         return RejectReason.OUTSIDE_PRICE_COLLAR, (
             f"{ticks_to_price(price)} is more than {bps} bps from {book.instrument.symbol}'s "
             f"reference {ticks_to_price(reference)} ({_name(scope)}, {session})"
+        )
+
+    @staticmethod
+    def _execution_problem(scope: Scope, window: SlidingCount, symbol: str) -> Problem:
+        owner = next(each for each in scope.chain if each.executions.get(symbol) is window)
+        return RejectReason.EXECUTION_RATE_EXCEEDED, (
+            f"{_name(owner)} had more than {window.limit} executions in {symbol} "
+            f"within {window.window_ns} ns"
         )
 
     def _parent_problem(self, account: Account, cmd: NewOrder, qty: int) -> Problem | None:
@@ -334,7 +343,7 @@ class RiskEngine:
         duplicate checks (it is a message, not a new order), on what it adds."""
         scope = self.scope_of(order.account)
         firm = scope.firm
-        if scope.blocked:
+        if scope.blocked or (self.failing and order.account.account_id in self.failing):
             return self._blocked_problem(scope, order.account)
         unit = book.unit
         if qty > scope.max_qty or qty * price * unit > scope.max_notional:

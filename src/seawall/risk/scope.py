@@ -54,6 +54,7 @@ class Scope:
         "entry_windows",
         "executed",
         "execution_limited",
+        "execution_windows",
         "executions",
         "exposure",
         "extended_collar_bps",
@@ -140,6 +141,7 @@ class Scope:
             s.orders for s in chain if s.orders is not None
         )
         self.execution_limited = any(s.limits.max_executions for s in chain)
+        self.execution_windows = tuple(s.executions for s in chain if s.limits.max_executions)
         window = max(own.duplicate_window_ns, theirs.duplicate_window_ns)
         if not window:
             self.recent = None

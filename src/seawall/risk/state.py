@@ -69,9 +69,25 @@ def _scope_state(scope: Scope) -> ScopeState:
     )
 
 
+_UNSET = RiskLimits()
+
+
+def _matters(scope: Scope) -> bool:
+    """Whether a scope differs from the empty one the engine would create on first use."""
+    return bool(
+        scope.limits != _UNSET
+        or scope.open_notional
+        or scope.executed
+        or scope.killed
+        or scope.positions
+        or scope.executions
+    )
+
+
 def export_risk(engine: RiskEngine) -> RiskState:
-    scopes = [_scope_state(s) for _, s in sorted(engine.firms.items())]
-    scopes += [_scope_state(s) for _, s in sorted(engine.accounts.items())]
+    """Only scopes that differ from a fresh one: creating an empty scope changes nothing."""
+    scopes = [_scope_state(s) for _, s in sorted(engine.firms.items()) if _matters(s)]
+    scopes += [_scope_state(s) for _, s in sorted(engine.accounts.items()) if _matters(s)]
     parents = [
         ParentState(account, parent_id, p.instrument, p.side, p.qty, p.used)
         for (account, parent_id), p in sorted(engine.parents.items())
