@@ -14,6 +14,7 @@ from rich.console import Console
 from seawall import bench as benchmark
 from seawall import demo as demo_session
 from seawall.replay.feeds import FeedFormat
+from seawall.rulebooks.cli import rulebooks_app
 
 app = typer.Typer(
     help="Seawall: a trading venue engine in which every trade is real.",
@@ -121,6 +122,8 @@ def replay(
     report = {"file": str(path), "format": kind.value, **report}
     typer.echo(json.dumps(report, indent=2))
 
+
+app.add_typer(rulebooks_app, name="rulebooks")
 
 risk_app = typer.Typer(help="Pre-trade risk limits (docs/risk.md).", no_args_is_help=True)
 app.add_typer(risk_app, name="risk")

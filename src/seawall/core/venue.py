@@ -135,6 +135,7 @@ class Venue:
         self.loans: dict[tuple[str, str, str], int] = {}
         self.deferred = config.settlement is SettlementMode.DEFERRED
         self.risk = RiskEngine(config, self.books)
+        self._risk_notices = self.risk.notices
         self.matcher = Matcher(config, self.orders, self.risk)
         self._reserve_fee_bps = self.matcher.reserve_bps
         self._handlers: dict[type[Any], Callable[[Any, int, int], Events]] = {
@@ -170,7 +171,7 @@ class Venue:
         self.seq = seq = self.seq + 1
         self.ts = ts
         events = handler(command, seq, ts)
-        if self.risk.notices:
+        if self._risk_notices:  # the risk engine's own list: one load, not two
             self._publish_risk(events, seq, ts)
         return events
 

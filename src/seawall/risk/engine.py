@@ -507,7 +507,9 @@ class RiskEngine:
         self.notices.append(Notice(scope, True, cause, scope.exposure, by))
 
     def take_notices(self) -> list[Notice]:
-        notices, self.notices = self.notices, []
+        """Hand over the notices raised so far; the list itself is kept (the venue watches it)."""
+        notices = self.notices[:]
+        self.notices.clear()
         return notices
 
     def declare_parent(
