@@ -20,6 +20,7 @@ nothing for them.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -161,20 +162,14 @@ class RiskEngine:
         symbol = cmd.instrument
         if scope.restricted_instruments and symbol in scope.restricted_instruments:
             return self._restricted_problem(scope, symbol)
-        for window in scope.entry_windows:  # message and order rates, account then firm
-            stamps = window.stamps
-            at = window.at
-            too_many = ts - stamps[at] < window.window_ns
-            stamps[at] = ts
-            window.at = at + 1 if at + 1 < window.limit else 0
+        for stamps, window_ns in scope.entry_windows:  # message, order rates: account, firm
+            too_many = ts - stamps[0] < window_ns
+            stamps.append(ts)  # an attempt counts, refused or not
             if too_many:
-                return self._rate_problem(scope, window)
+                return self._rate_problem(scope, stamps)
         for executions in scope.execution_windows:  # account's, then firm's, per instrument
             recent_fills = executions.get(symbol)
-            if (
-                recent_fills is not None
-                and ts - recent_fills.stamps[recent_fills.at] < recent_fills.window_ns
-            ):
+            if recent_fills is not None and ts - recent_fills.stamps[0] < recent_fills.window_ns:
                 return self._execution_problem(scope, recent_fills, symbol)
         if scope.collar_bps or scope.extended_collar_bps:
             problem = self._collar_problem(scope, cmd.side, book, price, ts)
@@ -223,13 +218,15 @@ class RiskEngine:
         return RejectReason.RESTRICTED, f"{_name(restricted)} is restricted from entering orders"
 
     @staticmethod
-    def _rate_problem(scope: Scope, window: SlidingCount) -> Problem:
+    def _rate_problem(scope: Scope, stamps: deque[int]) -> Problem:
         for each in scope.chain:
-            if window is each.messages:
+            window = each.messages
+            if window is not None and stamps is window.stamps:
                 return RejectReason.MESSAGE_RATE_EXCEEDED, (
                     f"{_name(each)} sent more than {window.limit} messages in {window.window_ns} ns"
                 )
-            if window is each.orders:
+            window = each.orders
+            if window is not None and stamps is window.stamps:
                 return RejectReason.ORDER_RATE_EXCEEDED, (
                     f"{_name(each)} entered more than {window.limit} orders in "
                     f"{window.window_ns} ns"
@@ -349,10 +346,10 @@ class RiskEngine:
         if qty > scope.max_qty or qty * price * unit > scope.max_notional:
             return self._size_problem(scope, qty, qty * price * unit)
         for window in scope.message_windows:
-            if window.full(ts):
-                window.record(ts)
-                return self._rate_problem(scope, window)
+            too_many = window.full(ts)
             window.record(ts)
+            if too_many:
+                return self._rate_problem(scope, window.stamps)
         if scope.collar_bps or scope.extended_collar_bps:
             problem = self._collar_problem(scope, order.side, book, price, ts)
             if problem is not None:

@@ -18,6 +18,8 @@ which is an operator's action, never an order's.
 
 from __future__ import annotations
 
+from collections import deque
+
 from seawall.core.commands import RiskLimits
 from seawall.core.types import BPS, RiskScope
 from seawall.risk.windows import RecentKeys, SlidingCount
@@ -137,8 +139,9 @@ class Scope:
         )
         chain = self.chain
         self.message_windows = tuple(s.messages for s in chain if s.messages is not None)
-        self.entry_windows = self.message_windows + tuple(
-            s.orders for s in chain if s.orders is not None
+        order_windows = tuple(s.orders for s in chain if s.orders is not None)
+        self.entry_windows: tuple[tuple[deque[int], int], ...] = tuple(
+            (w.stamps, w.window_ns) for w in self.message_windows + order_windows
         )
         self.execution_limited = any(s.limits.max_executions for s in chain)
         self.execution_windows = tuple(s.executions for s in chain if s.limits.max_executions)

@@ -17,35 +17,31 @@ LONG_AGO = -(2**62)
 class SlidingCount:
     """At most ``limit`` events in any ``window_ns`` nanoseconds, exactly.
 
-    A ring of the last ``limit`` timestamps: the next event is one too many
-    exactly when the event ``limit`` places back (the slot about to be
-    overwritten) is still inside the window. The risk engine inlines
-    :meth:`full` and :meth:`record` on its hot path.
+    ``stamps`` holds the last ``limit`` timestamps, oldest first, padded with
+    ``LONG_AGO`` so it is always full: the next event is one too many exactly
+    when the oldest of them is still inside the window, and recording is an
+    append that drops the oldest. The risk engine inlines both on its hot
+    path.
     """
 
-    __slots__ = ("at", "limit", "stamps", "window_ns")
+    __slots__ = ("limit", "stamps", "window_ns")
 
     def __init__(self, limit: int, window_ns: int, times: Iterable[int] = ()) -> None:
         self.limit = limit
         self.window_ns = window_ns
-        self.stamps = [LONG_AGO] * limit
-        self.at = 0
-        for ts in times:
-            self.record(ts)
+        self.stamps: deque[int] = deque([LONG_AGO] * limit, maxlen=limit)
+        self.stamps.extend(times)
 
     def full(self, ts: int) -> bool:
-        return ts - self.stamps[self.at] < self.window_ns
+        return ts - self.stamps[0] < self.window_ns
 
     def record(self, ts: int) -> None:
-        at = self.at
-        self.stamps[at] = ts
-        self.at = at + 1 if at + 1 < self.limit else 0
+        self.stamps.append(ts)
 
     @property
     def times(self) -> list[int]:
         """The recorded timestamps, oldest first."""
-        at = self.at
-        return [ts for ts in self.stamps[at:] + self.stamps[:at] if ts != LONG_AGO]
+        return [ts for ts in self.stamps if ts != LONG_AGO]
 
 
 class RecentKeys:
