@@ -27,7 +27,8 @@ console = Console(soft_wrap=True)
 @app.command()
 def demo() -> None:
     """Run a short scripted session: matching, settlement, a rejection for missing funds,
-    and a runaway seller stopped cold when its shares run out."""
+    a runaway seller stopped cold when its shares run out, and a credit limit's warning
+    and kill switch."""
     demo_session.run(lambda line: console.print(line, highlight=False, markup=False))
 
 

@@ -12,19 +12,24 @@ from dataclasses import dataclass, field
 from seawall.core.commands import (
     Command,
     Deposit,
+    KillSwitch,
     ListInstrument,
     NewOrder,
     OpenAccount,
     RegisterParticipant,
+    RiskLimits,
+    SetRiskLimits,
 )
 from seawall.core.events import (
     Event,
+    KillSwitchChanged,
     OrderAccepted,
     OrderCancelled,
     Rejected,
+    RiskWarning,
     Trade,
 )
-from seawall.core.types import Instrument, OrderType, Side, TimeInForce
+from seawall.core.types import Instrument, OrderType, RiskScope, Side, TimeInForce
 from seawall.core.units import money_to_units, price_to_ticks, ticks_to_price
 from seawall.core.venue import Venue
 
@@ -72,6 +77,14 @@ def describe(event: Event) -> str:
         return f"  REJECTED  {event.reason}: {event.text}"
     if isinstance(event, OrderCancelled):
         return f"  cancelled #{event.order_id} ({event.reason}): {event.leaves} left unfilled"
+    if isinstance(event, RiskWarning):
+        return (
+            f"  WARNING   {event.target} at {event.utilisation_bps / 100:.2f}% of its credit "
+            f"limit (${ticks_to_price(event.exposure)} of ${ticks_to_price(event.credit_limit)})"
+        )
+    if isinstance(event, KillSwitchChanged):
+        state = "ENGAGED" if event.engaged else "reset"
+        return f"  KILL SWITCH {state} for {event.scope} {event.target}: {event.cause}"
     return ""
 
 
@@ -118,6 +131,16 @@ def run(say: Callable[[str], None]) -> Venue:
             order_type=OrderType.MARKET, tif=TimeInForce.IOC,
         )
     )  # fmt: skip
+
+    say(
+        "\n5. Alice's broker gives her a $5,000 credit limit, counted on open orders, checked on"
+        " every order."
+    )
+    s.do(SetRiskLimits("operator", RiskScope.ACCOUNT, "ALICE", RiskLimits(money_to_units("5000"))))
+    for qty, price in ((300, "9.80"), (100, "9.70"), (200, "9.60")):
+        s.do(NewOrder("alice", "ALICE", SYMBOL, Side.BUY, qty, price_to_ticks(price)))
+    say("  -> an operator reviews and resets the switch; only an operator can.")
+    s.do(KillSwitch("operator", RiskScope.ACCOUNT, "ALICE", engage=False, reason="reviewed"))
 
     say("\nEnd of session.")
     for account in ("ALICE", "BOB", "CAROL", "DAVE"):

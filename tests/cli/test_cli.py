@@ -152,3 +152,16 @@ def test_risk_check_names_the_file_key_and_problem_of_a_bad_limits_file(tmp_path
         result = seawall("risk", "check", str(path))
         assert result.returncode == 1, text
         assert expected in " ".join(result.stdout.split()), (text, result.stdout)
+
+
+def test_demo_shows_the_credit_warning_and_the_kill_switch_acting_on_open_orders() -> None:
+    result = seawall("demo")
+    assert result.returncode == 0, result.stderr
+    scene = result.stdout.split("\n5. ", 1)[1].split("End of session.", 1)[0]
+    # $2,940 + $970 open = $3,910 of $5,000: 78.20% crosses the 75% warning level.
+    assert "WARNING   ALICE at 78.20% of its credit limit ($3910.0000 of $5000.0000)" in scene
+    assert "REJECTED  credit_limit_exceeded" in scene  # + $1,920 would be $5,830
+    assert "KILL SWITCH ENGAGED for account ALICE" in scene
+    assert "cancelled #9 (kill_switch): 300 left unfilled" in scene
+    assert "cancelled #10 (kill_switch): 100 left unfilled" in scene
+    assert "KILL SWITCH reset for account ALICE: reviewed" in scene
