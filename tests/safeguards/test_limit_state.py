@@ -229,6 +229,8 @@ def test_a_halt_decided_elsewhere_suspends_the_bands_until_the_reopening() -> No
     assert luld.advance(at("11:14:00")) == []  # the halting rule owns the clock
     luld.reopen(at("11:15:00"), usd("93"))
     assert luld.state is S.NORMAL and luld.reference == usd("93")
+    # a 15-minute halt is longer than 10 minutes: 5% tripled is 15% of 93.00, 13.95
+    assert luld.bands == Bands(usd("79.05"), usd("106.95"))
     with pytest.raises(ValueError, match="cannot reopen"):
         luld.reopen(at("11:16:00"), usd("93"))
 

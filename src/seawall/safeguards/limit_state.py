@@ -219,12 +219,7 @@ class LuldMonitor:
     def halt(self, ts: int) -> list[LuldEvent]:
         """Suspend LULD for a halt another rule decided and times (MWCB, SSCB, regulatory)."""
         events = self._require(ts, _ACTIVE, "halt")
-        self.state = LuldState.PAUSED
-        self._paused_at = ts
-        self._deadline = _NEVER
-        self._reopen_at = _NEVER
-        self._bid = self._ask = 0
-        events.append(self._event(ts, LuldCause.HALTED))
+        self._pause(ts, LuldCause.HALTED, events, timed=False)
         return events
 
     def extend(self, ts: int) -> list[LuldEvent]:
@@ -241,8 +236,8 @@ class LuldMonitor:
     def reopen(self, ts: int, price: int) -> list[LuldEvent]:
         """The reopening auction printed ``price``: it becomes the reference price.
 
-        After a pause longer than ``reopen_band_after_pause_seconds`` the
-        percentage is multiplied by ``reopen_band_factor`` for
+        After a pause (or a halt) longer than ``reopen_band_after_pause_seconds``
+        the percentage is multiplied by ``reopen_band_factor`` for
         ``reopen_band_seconds``.
         """
         events = self._require(ts, (LuldState.PAUSED,), "reopen")
@@ -303,14 +298,19 @@ class LuldMonitor:
             self._refresh(instant, events)
             self._evaluate(instant, events)
 
-    def _pause(self, ts: int, cause: LuldCause, events: list[LuldEvent]) -> None:
+    def _pause(
+        self, ts: int, cause: LuldCause, events: list[LuldEvent], timed: bool = True
+    ) -> None:
+        """Pause; a ``timed`` pause reopens after ``pause_seconds`` unless the close is near."""
         self.state = LuldState.PAUSED
         self._paused_at = ts
         self._deadline = _NEVER
+        self._reopen_at = _NEVER
         self._bid = self._ask = 0
         events.append(self._event(ts, cause))
+        if not timed:
+            return
         if ts >= self._no_reopen_from:
-            self._reopen_at = _NEVER
             events.append(self._event(ts, LuldCause.CLOSE_RESOLVES_PAUSE))
         else:
             self._reopen_at = ts + self._params.pause_seconds * NS_PER_SECOND
