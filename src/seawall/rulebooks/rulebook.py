@@ -85,6 +85,7 @@ class Rulebook(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return load_rulebook(name_or_path)
 
     def calendar(self) -> TradingCalendar:
+        """A session clock for this rulebook's ``[session]`` (each keeps its own day cache)."""
         return TradingCalendar(self.session)
 
     def in_force(self) -> list[str]:
@@ -133,6 +134,7 @@ def list_rulebooks() -> list[str]:
 
 
 def load_rulebook(name_or_path: str | Path) -> Rulebook:
+    """Merge, decode and check a rulebook; the first problem found is the error raised."""
     source = _locate(name_or_path)
     origins: dict[tuple[str, ...], str] = {}
     document = _document(source, origins, ())
