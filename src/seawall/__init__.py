@@ -2,7 +2,7 @@
 
 The Python API for notebooks and research::
 
-    from seawall import Venue, commands as c
+    from seawall import Venue, Rulebook, commands as c
 """
 
 from seawall.core import commands
@@ -18,12 +18,14 @@ from seawall.core.types import (
     TradingState,
 )
 from seawall.core.venue import Venue
+from seawall.rulebooks import Rulebook
 
 __all__ = [
     "CancelReason",
     "Instrument",
     "OrderType",
     "RejectReason",
+    "Rulebook",
     "SaleMarking",
     "SelfTradePrevention",
     "Side",
