@@ -230,6 +230,24 @@ def test_the_execution_throttle_counts_fills_per_instrument_passive_ones_too() -
     assert kinds(m.buy("A1", 1, usd("90.00"), at=t0 + 1 + SECOND)) == ["OrderAccepted"]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "RiskEngine.check_replace (b066269) skips the execution throttle that check_order "
+        "applies, although its docstring says a replace passes every control of a new order "
+        "but the order rate and duplicate checks (6842754 refused it)"
+    ),
+)
+def test_the_execution_throttle_refuses_a_replace_too() -> None:
+    m = RiskMarket()
+    bid = m.rest("A1", BUY, 10, usd("90.00"))
+    m.limits("A1", max_executions=1, execution_window_ns=SECOND)
+    m.rest("M", SELL, 5, PRICE)
+    assert kinds(m.buy("A1", 5, PRICE)) == ["OrderAccepted", "Trade"]
+    assert reason(m.buy("A1", 1, usd("90.00"))) is R.EXECUTION_RATE_EXCEEDED
+    assert reason(m.do(Replace("alice", bid, 20, usd("90.00")))) is R.EXECUTION_RATE_EXCEEDED
+
+
 # ---------------------------------------------------------------------------- restrictions
 
 
@@ -249,6 +267,22 @@ def test_a_restricted_firm_restricts_every_account_of_the_firm() -> None:
     for account in ("A1", "A2", "B"):
         assert reason(m.buy(account, 1, PRICE)) is R.RESTRICTED
     assert kinds(m.buy("C", 1, PRICE)) == ["OrderAccepted"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "RiskEngine.check_replace (b066269) does not look at restricted_instruments, so an "
+        "order entered before its instrument was restricted can still be replaced, even grown "
+        "(6842754 refused it RESTRICTED_INSTRUMENT)"
+    ),
+)
+def test_a_replace_in_a_restricted_instrument_is_refused() -> None:
+    m = RiskMarket()
+    bid = m.rest("A1", BUY, 10, usd("4.00"), symbol=OPT)
+    m.limits("A1", restricted_instruments=(OPT,))
+    assert reason(m.order("A1", BUY, 10, usd("4.00"), OPT)) is R.RESTRICTED_INSTRUMENT
+    assert reason(m.do(Replace("alice", bid, 20, usd("4.10")))) is R.RESTRICTED_INSTRUMENT
 
 
 def test_a_restricted_instrument_is_refused_and_the_others_are_not() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-import pytest
 from risk_support import (
     BUY,
     FIRM,
@@ -151,16 +150,9 @@ def test_a_settlement_fail_blocks_new_orders_until_every_negative_balance_is_cur
     conserved(m.venue)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "RiskEngine.check_replace does not look at the settlement fails, so an account "
-        "refused SETTLEMENT_FAIL for new orders may still grow a resting order by a replace "
-        "(a sell is refused, but for INSUFFICIENT_SECURITIES: the negative balance is "
-        "compared with a deferred order's zero reservation)"
-    ),
-)
 def test_an_account_that_failed_to_settle_cannot_grow_its_orders_by_replacing_them() -> None:
+    """Regression (6842754 to b066269): a replace did not look at settlement fails, so an
+    account refused new orders could still grow a resting one."""
     m = market()
     m.rest("C", SELL, 10, PRICE)
     m.buy("A1", 10, PRICE)  # A1 will be short of cash
