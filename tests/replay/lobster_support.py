@@ -12,9 +12,10 @@ LOBSTER's recording rules, reproduced here:
 - an event is recorded only if it touches the first ``levels`` levels: a new
   order that lands in them, a reduction of an order at a price that was in
   them just before (hidden executions, crosses and halts are always recorded);
-- an ITCH replace that keeps price and size (:class:`Rename`) gives the
-  order a new id and sends it to the back of its queue, with no visible
-  change and no row.
+- an ITCH replace is a deletion and a new order with a new id at the back of
+  the queue, recorded as those two events (the real samples hold such pairs,
+  at one time, even where price and size stay the same), so a scenario
+  writes it as the two messages.
 
 The reference refuses steps that could not happen on a price-time venue (an
 unknown order, a deletion of less than is left, an execution of an order
@@ -59,17 +60,6 @@ class Message:
     size: int
     price: int
     direction: int
-
-
-@dataclass(frozen=True)
-class Rename:
-    """An ITCH replace keeping price and size: the order takes the id ``new``; no row."""
-
-    old: int
-    new: int
-
-
-Step = Message | Rename
 
 
 class ReferenceBook:
@@ -129,12 +119,6 @@ class ReferenceBook:
             return True
         raise ValueError(f"unknown event type {message.kind}")
 
-    def rename(self, step: Rename) -> None:
-        direction, price, position = self._find(step.old)
-        queue = self.sides[direction][price]
-        _, size = queue.pop(position)
-        queue.append([step.new, size])
-
     def row(self, levels: int) -> list[int]:
         """The order-book row: ask price, ask size, bid price, bid size for each level."""
         asks = [(p, sum(q for _, q in self.sides[SELL][p])) for p in self.prices(SELL)]
@@ -167,21 +151,17 @@ class Built:
     files: LobsterFiles
     recorded: list[Message]  # message line ``i + 1`` is ``recorded[i]``
     rows: list[list[int]]  # order-book line ``i + 1`` is ``rows[i]``
-    unrecorded: list[Step]  # what happened that the files do not show
+    unrecorded: list[Message]  # what happened that the files do not show
 
 
-def build(symbol: str, levels: int, resting: Iterable[Resting], steps: Iterable[Step]) -> Built:
+def build(symbol: str, levels: int, resting: Iterable[Resting], steps: Iterable[Message]) -> Built:
     """Play ``steps`` on a reference book and write the message and order-book files."""
     book = ReferenceBook(resting)
     recorded: list[Message] = []
     rows: list[list[int]] = []
-    unrecorded: list[Step] = []
+    unrecorded: list[Message] = []
     messages: list[str] = []
     for step in steps:
-        if isinstance(step, Rename):
-            book.rename(step)
-            unrecorded.append(step)
-            continue
         if not book.apply(step, levels):
             unrecorded.append(step)
             continue

@@ -16,9 +16,10 @@ of its own price-time priority, funding and settlement:
 
 Orders that rest from before the window, or that the feed never showed,
 are **unseen liquidity**: the replay seeds it as synthetic orders per
-(side, price), and a reduction of an order the feed never added draws on
-that synthetic order. Everything is funded generously, so funding never
-refuses a replayed order.
+(side, price). With the orders whose level left the feed's view, it forms
+the level's **pool**, which answers for events on orders the feed never
+added (see :class:`FeedReplay`). Everything is funded generously, so
+funding never refuses a replayed order.
 """
 
 from __future__ import annotations
@@ -115,7 +116,19 @@ class ReplayVenue:
 
 @dataclass
 class FeedReplay:
-    """One instrument's book, rebuilt from a feed through a (possibly shared) replay venue."""
+    """One instrument's book, rebuilt from a feed through a (possibly shared) replay venue.
+
+    Every resting order is either **vouched for** or **pooled**. An order the
+    feed added is vouched for while its level stays in the feed's view: each
+    change to it is then an event, so it must be exactly where and as large as
+    the replay holds it. An order is pooled when the replay only knows that
+    liquidity of its size rests at its price: unseen liquidity seeded from the
+    order-book file, and every order whose level left the feed's view (or was
+    reconciled to the file) after it was added, since it may then have been
+    cancelled, cut or replaced without a record. The pool of a level is
+    fungible: an event on an order the feed never added, or on a pooled one,
+    draws on it, and the order-book file keeps its total exact.
+    """
 
     instrument: Instrument
     host: ReplayVenue = field(default_factory=ReplayVenue)
@@ -128,10 +141,20 @@ class FeedReplay:
     # seeded at approximate positions (LOBSTER), which the order-book oracle corrects instead.
     clear_ahead: bool = False
     watch: BookWatch | None = None  # told of every level the replay's commands change
+    # (side, price) -> the last Seawall order id entered when the level last left the feed's
+    # view or was reconciled: the feed's orders there up to that id are pooled
+    out_of_view: dict[tuple[Side, int], int] = field(default_factory=dict)
+    # each execution the feed's venue made past orders resting ahead of the named one: the
+    # feed's position (a line number) and the feed ids of those orders, 0 if pooled (``execute``)
+    out_of_priority: list[tuple[int, list[int]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.host.list(self.instrument)
         self.book: Book = self.venue.books[self.instrument.symbol]
+        # Seawall order id -> feed order id, for the orders the feed added and vouches for
+        self.feed_ids: dict[int, int] = {}
+        self.last_entered = 0
+        self.position = 0  # where the feed is (a line number), for ``out_of_priority``
 
     @property
     def venue(self) -> Venue:
@@ -157,6 +180,7 @@ class FeedReplay:
             watch.level_changed(side, price)
             if len(events) > 1:  # it did more than rest: it may have traded
                 watch.side_changed(Side.SELL if side is Side.BUY else Side.BUY)
+        self.last_entered = accepted.order_id
         return accepted.order_id
 
     def _order_off(self, command: Cancel | Replace, ts: int | None) -> None:
@@ -179,31 +203,67 @@ class FeedReplay:
         while opposite.keys and opposite.keys[0] <= limit_key:
             for stale in list(opposite.levels[opposite.keys[0]].live_orders()):
                 self._remove_stale(stale.order_id, ts)
-        self.ids[feed_id] = self._enter(side, price, qty, ts)
+        order_id = self.ids[feed_id] = self._enter(side, price, qty, ts)
+        self.feed_ids[order_id] = feed_id
         self.counts["add"] += 1
 
+    def pool_orders(self, feed_ids: list[int]) -> None:
+        """The feed added these orders, but their place in the queue is not the back of
+        it, where they rest here: they join the pool of their levels."""
+        for feed_id in feed_ids:
+            self.feed_ids.pop(self.ids.get(feed_id, 0), None)
+
     def reduce(self, feed_id: int, side: Side, price: int, qty: int, ts: int) -> bool:
-        """Cancel ``qty`` of an order (all that is left: a deletion). False if impossible."""
-        order_id = self._resolve(feed_id, side, price, qty)
-        if order_id is not None:
-            return self._shrink(order_id, qty, ts)
-        if self._level_qty(side, price) < qty:
+        """Cancel ``qty`` of an order (all that is left: a deletion). False if impossible.
+
+        The order the feed names, if it holds enough (``known``); else, for an
+        order the feed never added or a pooled one, the level's pool (``pooled``).
+        """
+        order = self._named(feed_id, side, price)
+        if order is not None and order.leaves >= qty:
+            self.counts["known"] += 1
+            return self._shrink(order, qty, ts)
+        if order is not None and not self._pooled(order):
             return False
-        self.counts["spread_over_level"] += 1
-        self.shrink_level(side, price, qty)
+        pool = self._pool(side, price)
+        if sum(o.leaves for o in pool) < qty:
+            return False
+        self.counts["pooled"] += 1
+        if order is not None:  # what the named order holds first
+            qty -= order.leaves
+            self._shrink(order, order.leaves, ts)
+            pool.remove(order)
+        self._take(pool[::-1], qty, ts)
         return True
 
     def execute(self, feed_id: int, side: Side, price: int, qty: int, ts: int) -> bool:
         """The resting ``side`` order ``feed_id`` traded ``qty`` at ``price``.
 
-        True if Seawall's own matching filled exactly that order (or, for an
-        order the feed never showed, the unseen liquidity at that price).
+        True if Seawall's own matching filled exactly that order, or for an
+        order the feed never added or a pooled one, only the level's pool.
+
+        On a price-time venue the executed order is first in its queue. When
+        the order is vouched for and others rest ahead of it at its price, the
+        feed's venue executed it past them: with ``clear_ahead`` they are taken
+        to be stale and removed (a sampled feed); otherwise they are moved
+        behind it, as a cancel and re-entry would, and the execution is listed
+        in ``out_of_priority``. Either way Seawall's matching then fills by its own
+        price-time priority, and it must fill the named order.
         """
-        expected = self._resolve(feed_id, side, price, qty)
-        if expected is None and self._level_qty(side, price) < qty:
-            return False
-        if expected is not None and self.clear_ahead:
-            self._clear_ahead_of(expected, side, ts)
+        order = self._named(feed_id, side, price)
+        if order is not None and not self._pooled(order):
+            if order.leaves < qty:
+                return False
+            if self.clear_ahead:
+                self._clear_ahead_of(order.order_id, side, ts)
+            else:
+                self._move_behind(order, ts)
+            how, expected = "known", {order.order_id}
+        else:
+            pool = self._pool(side, price)
+            if sum(o.leaves for o in pool) < qty:
+                return False
+            how, expected = "pooled", {o.order_id for o in pool}
         taker = Side.SELL if side is Side.BUY else Side.BUY
         command = NewOrder(
             PARTICIPANT, TAKER, self.instrument.symbol, taker, qty, price, tif=TimeInForce.IOC
@@ -213,12 +273,35 @@ class FeedReplay:
             self.watch.side_changed(side)
         if sum(t.qty for t in trades) != qty or any(t.price != price for t in trades):
             return False
-        if expected is None:  # one unrecorded order, held here as several: the level pays
-            self.counts["spread_over_level"] += 1
-            return True
-        return {t.buy_order_id if side is Side.BUY else t.sell_order_id for t in trades} == {
-            expected
-        }
+        self.counts[how] += 1
+        return {t.buy_order_id if side is Side.BUY else t.sell_order_id for t in trades} <= expected
+
+    def _move_behind(self, order: Order, ts: int) -> None:
+        """Move the orders resting ahead of ``order`` at its price to just behind it.
+
+        Seawall can only enter an order at the back of its queue, so the orders
+        behind ``order`` are re-entered after them, each queue keeping its order.
+        """
+        level = self._level(order.side, order.price)
+        assert level is not None
+        queue = list(level.live_orders())
+        ahead = queue[: queue.index(order)]
+        if not ahead:
+            return
+        passed = [0 if self._pooled(o) else self.feed_ids[o.order_id] for o in ahead]
+        self.out_of_priority.append((self.position, passed))
+        seeds = self.unseen.get((order.side, order.price), [])
+        for other in ahead + queue[len(ahead) + 1 :]:
+            vouched = not self._pooled(other)
+            feed_id = self.feed_ids.pop(other.order_id, None)
+            self._order_off(Cancel(PARTICIPANT, other.order_id), ts)
+            moved = self._enter(other.side, other.price, other.leaves, ts)
+            if other.order_id in seeds:
+                seeds.append(moved)
+            if feed_id is not None:
+                self.ids[feed_id] = moved
+                if vouched:
+                    self.feed_ids[moved] = feed_id
 
     def _clear_ahead_of(self, order_id: int, side: Side, ts: int) -> None:
         """Price-time priority: the named order trades only once every order ahead of it
@@ -243,42 +326,33 @@ class FeedReplay:
         )
         self.counts["hidden"] += 1
 
-    def _resolve(self, feed_id: int, side: Side, price: int, qty: int) -> int | None:
-        """The open Seawall order a feed event names, counting how it was found.
+    # ---------------------------------------------------------------- what the replay knows
 
-        ``known``: the feed added it. ``unseen``: the feed never showed it, and
-        the unseen liquidity at that price stands in for it. ``renamed``: the
-        feed never showed it and there is no unseen liquidity there, but a
-        known order at that price can take the event; in ITCH, from which
-        LOBSTER derives, an order replace that changes neither price nor size
-        gives the order a new reference number without any visible change, so
-        a later event names an id the feed never added. The renamed order is
-        the one with exactly the event's size, else the oldest that is large
-        enough, and the new id is mapped to it from then on. None when no
-        single order can take the event: the caller may then spread it over
-        the level (one order the feed never recorded, which this book holds
-        as several), counted as ``spread_over_level``.
-        """
-        orders = self.venue.orders
+    def _named(self, feed_id: int, side: Side, price: int) -> Order | None:
+        """The resting order the feed added under ``feed_id`` at (side, price), if any."""
         order_id = self.ids.get(feed_id)
-        if order_id is not None and order_id in orders:
-            self.counts["known"] += 1
-            return order_id
-        for unseen in self.unseen.get((side, price), ()):
-            if unseen in orders and orders[unseen].leaves >= qty:
-                self.counts["unseen"] += 1
-                return unseen
+        if order_id is None:
+            return None
+        order = self.venue.orders.get(order_id)
+        if order is None or order.price != price or order.side is not side:
+            return None
+        return order
+
+    def _pooled(self, order: Order) -> bool:
+        """True unless the feed vouches for the order (see the class docstring)."""
+        return order.order_id not in self.feed_ids or order.order_id <= self.out_of_view.get(
+            (order.side, order.price), 0
+        )
+
+    def _pool(self, side: Side, price: int) -> list[Order]:
+        """The pooled orders at (side, price), oldest first."""
         level = self._level(side, price)
-        if level is None:
-            return None
-        candidates = [o for o in level.live_orders() if o.leaves >= qty]
-        if not candidates:
-            return None
-        exact = [o for o in candidates if o.leaves == qty]
-        chosen = (exact or candidates)[0]
-        self.ids[feed_id] = chosen.order_id
-        self.counts["renamed"] += 1
-        return chosen.order_id
+        return [o for o in level.live_orders() if self._pooled(o)] if level is not None else []
+
+    def hide(self, side: Side, price: int) -> None:
+        """The level left the feed's view, or was reconciled: from now on the feed may
+        change its orders without a record, so they join the level's pool."""
+        self.out_of_view[(side, price)] = self.last_entered
 
     # ---------------------------------------------------------------- unseen liquidity
 
@@ -288,47 +362,44 @@ class FeedReplay:
         Each seeding is a new synthetic order at the back of its level: growing an
         earlier one would send it, and the older liquidity it stands for, to the back.
         """
-        self.unseen.setdefault((side, price), []).append(self._enter(side, price, qty))
+        order_id = self._enter(side, price, qty)
+        self.unseen.setdefault((side, price), []).append(order_id)
         self.counts["seeded"] += 1
 
-    def _shrink(self, order_id: int, qty: int, ts: int) -> bool:
-        order = self.venue.orders[order_id]
+    def _shrink(self, order: Order, qty: int, ts: int) -> bool:
         if qty > order.leaves:
             return False
         if qty == order.leaves:
-            self._order_off(Cancel(PARTICIPANT, order_id), ts)
+            self._order_off(Cancel(PARTICIPANT, order.order_id), ts)
         else:
-            self._order_off(Replace(PARTICIPANT, order_id, order.qty - qty, order.price), ts)
+            self._order_off(Replace(PARTICIPANT, order.order_id, order.qty - qty, order.price), ts)
         return True
 
     def shrink_level(self, side: Side, price: int, qty: int) -> None:
-        """Take ``qty`` off a level whose changes the feed did not record.
+        """Take ``qty`` off a level whose changes the feed did not record (see ``_take``)."""
+        level = self._level(side, price)
+        if level is not None:
+            self._take(list(level.live_orders())[::-1], qty, self.ts)
+
+    def _take(self, newest_first: list[Order], qty: int, ts: int) -> None:
+        """Take ``qty`` from these orders when the feed does not say which.
 
         What the feed misses is most often whole orders cancelled, so one
-        order, or else two, of exactly ``qty`` between them go first (newest
-        first); otherwise the unseen liquidity, then the newest orders.
+        order, or else two, of exactly ``qty`` between them go first;
+        otherwise the pooled orders, then the others, newest first.
         """
-        level = self._level(side, price)
-        if level is None:
-            return
-        unseen = set(self.unseen.get((side, price), ()))
-        newest_first = list(level.live_orders())[::-1]
         ordered = _whole_orders_summing_to(newest_first, qty)
-        ordered += [o for o in newest_first if o.order_id in unseen and o not in ordered]
-        ordered += [o for o in newest_first if o.order_id not in unseen and o not in ordered]
+        ordered += [o for o in newest_first if self._pooled(o) and o not in ordered]
+        ordered += [o for o in newest_first if o not in ordered]
         for order in ordered:
             if qty <= 0:
                 return
             take = min(qty, order.leaves)
-            self._shrink(order.order_id, take, self.ts)
+            self._shrink(order, take, ts)
             qty -= take
 
     def _level(self, side: Side, price: int) -> PriceLevel | None:
         return self.book.side_of(side).level_at(price)
-
-    def _level_qty(self, side: Side, price: int) -> int:
-        level = self._level(side, price)
-        return level.qty if level is not None else 0
 
     def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         return self.book.depth(levels)

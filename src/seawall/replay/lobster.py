@@ -28,6 +28,7 @@ import time
 import zipfile
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,8 +119,11 @@ class TopView:
     ask level ``k``, cell ``2k + 1`` bid level ``k``, as the row does.
     """
 
-    def __init__(self, book: Book, levels: int) -> None:
+    def __init__(
+        self, book: Book, levels: int, left_view: Callable[[Side, int], None] | None = None
+    ) -> None:
         self.levels = levels
+        self.left_view = left_view  # told of each level that other levels pushed out of view
         self._sides = {
             Side.SELL: (book.asks, 0, f"{EMPTY_ASK},0"),
             Side.BUY: (book.bids, 1, f"{EMPTY_BID},0"),
@@ -134,8 +138,12 @@ class TopView:
 
     def side_changed(self, side: Side) -> None:
         book_side, offset, empty = self._sides[side]
+        before = self._keys.get(side, [])
         keys = self._keys[side] = book_side.keys[: self.levels]
         levels = book_side.levels
+        if self.left_view is not None:
+            for key in set(before).difference(keys).intersection(levels):
+                self.left_view(side, key * book_side.sign)
         cells = [f"{levels[key].price},{levels[key].qty}" for key in keys]
         self.cells[offset::2] = cells + [empty] * (self.levels - len(keys))
 
@@ -165,6 +173,8 @@ class TopView:
             assert level is not None
             keys.insert(index, key)
             cells.insert(index, f"{price},{level.qty}")
+            if self.left_view is not None and len(keys) > self.levels:
+                self.left_view(side, keys[-1] * book_side.sign)
             del keys[self.levels :], cells[self.levels :]
         self.cells[offset::2] = cells
 
@@ -183,6 +193,9 @@ class ReplayReport:
     mismatches: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
     trades: int = 0
+    # executions the feed's venue made past older orders at the same price: the message line
+    # and the ids of the orders passed (0 for pooled liquidity); see FeedReplay.execute
+    out_of_priority: list[tuple[int, list[int]]] = field(default_factory=list)
 
     @property
     def events_per_second(self) -> float:
@@ -199,6 +212,7 @@ class ReplayReport:
             "events_by_type": dict(sorted(self.by_type.items())),
             "trades": self.trades,
             "revealed_levels": dict(sorted(self.revealed.items())),
+            "out_of_priority_executions": len(self.out_of_priority),
             "mismatches": dict(sorted(self.mismatches.items())),
             "mismatch_examples": self.examples,
         }
@@ -242,7 +256,7 @@ class LobsterReplay:
         files, feed, report = self.files, self.feed, self.report
         levels = files.levels
         start = time.perf_counter()
-        view = feed.watch = TopView(feed.book, levels)
+        view = feed.watch = TopView(feed.book, levels, feed.hide)
         bids, asks = parse_row(self._book_row(0), levels)
         for price, qty in bids:
             feed.seed(Side.BUY, price, qty)
@@ -250,6 +264,8 @@ class LobsterReplay:
             feed.seed(Side.SELL, price, qty)
         messages, rows = files.messages, files.book
         by_kind = [0] * (HALT + 1)
+        newest = 0  # the highest order id added so far
+        added_at, added = 0, list[int]()  # the time of the last add, and the ids added then
         for line_no in range(1, len(messages)):
             try:
                 stamp, kind_text, id_text, size_text, price_text, direction = messages[
@@ -264,10 +280,22 @@ class LobsterReplay:
             by_kind[kind] += 1
             if kind == NEW:
                 feed.add(feed_id, side, price, size, ts)
+                if ts != added_at:
+                    added_at, added = ts, []
+                added.append(feed_id)
+                if feed_id < newest:
+                    # Order ids rise with the time an order took its place in the queue.
+                    # Adds out of that order, all at one time, are orders released with
+                    # the priority they already had (pre-open orders, at the open): their
+                    # place is among the unseen liquidity, not at the back of the queue.
+                    feed.pool_orders(added)
+                else:
+                    newest = feed_id
             elif kind in (DELETE, PARTIAL_CANCEL):
                 if not feed.reduce(feed_id, side, price, size, ts):
                     self._mismatch("event_not_applicable", line_no)
             elif kind == EXECUTE:
+                feed.position = line_no + 1
                 if not feed.execute(feed_id, side, price, size, ts):
                     self._mismatch("event_not_applicable", line_no)
             elif kind == HIDDEN_EXECUTE:
@@ -279,6 +307,7 @@ class LobsterReplay:
         report.by_type.update({_TYPE_NAMES[k]: n for k, n in enumerate(by_kind) if n})
         report.seconds = time.perf_counter() - start
         report.trades = feed.venue.matcher.next_trade_id - 1
+        report.out_of_priority = feed.out_of_priority
         return report
 
     def _book_row(self, line_no: int) -> list[int]:
@@ -348,6 +377,8 @@ class LobsterReplay:
                 level = book_side.level_at(price)
                 held = level.qty if level is not None else 0
                 delta = theirs.get(price, 0) - held
+                if delta:  # changed without a record: what rests there is pooled from now
+                    self.feed.hide(side, price)
                 if delta > 0:
                     self.feed.seed(side, price, delta)
                 elif delta < 0:
