@@ -412,6 +412,22 @@ def test_an_event_the_book_cannot_take_is_a_mismatch() -> None:
     assert lobster.feed.depth(2) == ([(B3, 40)], [(A2, 60)])
 
 
+@pytest.mark.parametrize("kind", [PARTIAL_CANCEL, EXECUTE])
+def test_an_event_on_an_order_resting_at_another_price_is_a_mismatch(kind: int) -> None:
+    files = lifecycle().files
+    assert files.messages[2] == "34200.003000003,2,11,5,1000100,-1"
+    # order 11 rests at A1; A2's pool could take 5, but the named order is not there
+    wrong = f"34200.003000003,{kind},11,5,{A2},-1"
+    _, report, host = replay(with_message(files, 3, wrong))
+    # nothing was taken anywhere, so A1 holds 5 more than row 3 says
+    assert report.mismatches == Counter(event_not_applicable=1, book_differs=1)
+    assert report.examples == [
+        f"event_not_applicable after message 3: {wrong}",
+        f"book_differs after message 3: {wrong}",
+    ]
+    assert report.trades == len(host.trades()) == 5
+
+
 def test_revealed_liquidity_keeps_the_pre_window_order_first_in_its_queue() -> None:
     # L = 1. Pre-window order 21 (30) is first at B2, added order 31 (20) behind it. B2 leaves
     # the view, order 33 (25) arrives unrecorded, B2 comes back with 75 where the replay

@@ -219,7 +219,9 @@ class FeedReplay:
         The order the feed names, if it holds enough (``known``); else, for an
         order the feed never added or a pooled one, the level's pool (``pooled``).
         """
-        order = self._named(feed_id, side, price)
+        order = self._named(feed_id)
+        if order is not None and (order.price != price or order.side is not side):
+            return False  # the feed names an order resting elsewhere
         if order is not None and order.leaves >= qty:
             self.counts["known"] += 1
             return self._shrink(order, qty, ts)
@@ -250,7 +252,9 @@ class FeedReplay:
         in ``out_of_priority``. Either way Seawall's matching then fills by its own
         price-time priority, and it must fill the named order.
         """
-        order = self._named(feed_id, side, price)
+        order = self._named(feed_id)
+        if order is not None and (order.price != price or order.side is not side):
+            return False  # the feed names an order resting elsewhere
         if order is not None and not self._pooled(order):
             if order.leaves < qty:
                 return False
@@ -328,15 +332,10 @@ class FeedReplay:
 
     # ---------------------------------------------------------------- what the replay knows
 
-    def _named(self, feed_id: int, side: Side, price: int) -> Order | None:
-        """The resting order the feed added under ``feed_id`` at (side, price), if any."""
+    def _named(self, feed_id: int) -> Order | None:
+        """The resting order the feed added under ``feed_id``, if any."""
         order_id = self.ids.get(feed_id)
-        if order_id is None:
-            return None
-        order = self.venue.orders.get(order_id)
-        if order is None or order.price != price or order.side is not side:
-            return None
-        return order
+        return None if order_id is None else self.venue.orders.get(order_id)
 
     def _pooled(self, order: Order) -> bool:
         """True unless the feed vouches for the order (see the class docstring)."""
