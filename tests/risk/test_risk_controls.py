@@ -474,3 +474,12 @@ def test_new_orders_are_checked_before_funding() -> None:
     m.limits("A1", max_orders=1, order_window_ns=SECOND)
     assert reason(m.do(NewOrder("alice", "A1", XYZ, BUY, 0, PRICE))) is R.INVALID_QUANTITY
     assert reason(m.sell("A1", 1, PRICE)) is None
+
+
+def test_declaring_a_parent_starts_the_risk_layer_and_counts_the_open_orders() -> None:
+    m = RiskMarket()
+    m.rest("A2", BUY, 100, usd("99.00"))
+    assert m.venue.export_state().risk is None
+    m.do(DeclareParent("alice", "A1", "P1", XYZ, BUY, 10))
+    assert m.scope("A2").open_notional == 100 * usd("99.00")
+    assert m.firm("F").open_notional == 100 * usd("99.00")

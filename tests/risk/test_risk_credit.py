@@ -29,7 +29,7 @@ from risk_support import (
 )
 
 from seawall import OrderType, TimeInForce
-from seawall.core.commands import Cancel, KillSwitch, Replace
+from seawall.core.commands import Cancel, EndOfDay, KillSwitch, Replace
 from seawall.core.events import (
     CancelReason,
     Event,
@@ -420,3 +420,20 @@ def test_rejections_from_the_credit_check_keep_earlier_orders_untouched_when_not
         assert isinstance(m.buy("A1", 2_000, PRICE)[0], Rejected)
     assert m.open_ids("A1") == [bid]
     assert cancelled(m.do(Cancel("alice", bid))) == [(bid, "user")]
+
+
+def test_the_end_of_day_rearms_the_warning_and_frees_the_executed_part() -> None:
+    m = RiskMarket()
+    m.limits("A1", credit_limit=LIMIT)
+    m.rest("M", SELL, 8_000, PRICE)
+    assert kinds_of(m.buy("A1", 8_000, PRICE)) == ["OrderAccepted", "Trade", "RiskWarning"]
+    # $800k executed: another $250k would not fit today...
+    assert reason(m.buy("A1", 2_500, usd("99.00"))) is R.CREDIT_LIMIT_EXCEEDED
+    m.kill("A1", engage=False)
+    m.do(EndOfDay("operator"))
+    # ...but after the end of day only open orders count, and the warning is armed again.
+    assert m.scope("A1").exposure == 0
+    events = m.buy("A1", 8_000, usd("99.00"))
+    assert plain(events[1:]) == [
+        RiskWarning(0, 0, ACCOUNT, "A1", notional(8_000, usd("99.00")), LIMIT, 7_920)
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from risk_support import (
     ACCOUNT,
     BUY,
@@ -18,7 +19,7 @@ from risk_support import (
 )
 
 from seawall import OrderType
-from seawall.core.commands import Cancel, EndOfDay, KillSwitch, MassCancel
+from seawall.core.commands import Cancel, EndOfDay, KillSwitch, MassCancel, ReportTrade
 from seawall.core.events import CancelReason, KillSwitchChanged, OrderCancelled, RejectReason
 
 R = RejectReason
@@ -146,3 +147,40 @@ def test_an_automatic_kill_is_reset_only_by_an_operator_too() -> None:
     assert reason(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
     m.kill("A1", engage=False)
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "RiskEngine._change (b066269) alerts on any change while exposure is at or above "
+        "the limit, not only on an increase: after an operator resets the kill switch of an "
+        "account still above its limit, a trade that lowers its exposure engages the kill "
+        "switch again (6842754 engaged it only when exposure rose)"
+    ),
+)
+def test_a_trade_that_lowers_exposure_does_not_kill_again_after_a_reset() -> None:
+    m = RiskMarket()
+    limit = usd("100,000")
+    m.limits("A1", credit_limit=limit)
+    m.rest("M", BUY, 1_200, PRICE)
+    # A sell limited at $50 enters at $60,000 and fills at mm's $100: $120,000 short.
+    events = m.sell("A1", 1_200, usd("50.00"))
+    assert kinds(events)[-1] == "KillSwitchChanged" and m.scope("A1").exposure > limit
+    m.kill("A1", engage=False)  # the operator accepts the position for now
+    events = m.do(ReportTrade("operator", XYZ, "A1", "M", PRICE, 100))  # buys 100 back
+    assert m.scope("A1").exposure == 1_100 * PRICE  # lower, though still above the limit
+    assert kinds(events) == ["Trade"]
+    assert not m.scope("A1").killed
+
+
+def test_an_account_opened_into_a_killed_firm_is_refused_too() -> None:
+    from seawall.core.commands import Deposit, OpenAccount
+
+    m = RiskMarket()
+    m.kill("F", FIRM)
+    m.do(OpenAccount("operator", "A3", "alice", firm="F"))
+    m.do(Deposit("operator", "A3", "USD", usd("1,000,000")))
+    m.owners["A3"] = "alice"
+    assert reason(m.buy("A3", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    m.kill("F", FIRM, engage=False)
+    assert kinds(m.buy("A3", 1, PRICE)) == ["OrderAccepted"]
