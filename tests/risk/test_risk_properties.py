@@ -38,7 +38,6 @@ from seawall import Side, Venue
 from seawall.core.commands import (
     Cancel,
     Command,
-    DeclareParent,
     EndOfDay,
     NewOrder,
     Replace,
@@ -355,15 +354,6 @@ class ParentModel:
                 for order_id in (event.buy_order_id, event.sell_order_id):
                     if order_id in self.children:
                         self.filled[self.children[order_id]] += event.qty
-        if isinstance(command, DeclareParent):
-            assert (
-                not any(isinstance(e, ParentDeclared) for e in step.events)
-                or (
-                    command.account,
-                    command.parent_order_id,
-                )
-                in self.declared
-            )
 
     def check(self, venue: Venue) -> None:
         open_part: dict[tuple[str, str], int] = defaultdict(int)
