@@ -195,3 +195,18 @@ def test_a_placeholder_sell_at_one_dollar_is_refused_before_and_after_the_open()
     at_open = utc_ns(2013, 8, 20, 13, 30)
     assert reason(m.order("A1", SELL, 10, usd("1.00"), OPT, at=at_open)) is (R.OUTSIDE_PRICE_COLLAR)
     assert m.venue.books[OPT].last_price == 0
+
+
+def test_a_regular_collar_alone_also_collars_outside_regular_hours_at_most_at_the_ceiling() -> None:
+    """A zero extended-hours collar never leaves the pre-market open (the 2013 failure)."""
+    pre_market = utc_ns(2024, 1, 17, 13, 0)  # 08:00 EST
+    narrow = RiskMarket(start=pre_market)
+    narrow.limits("A1", collar_bps=REGULAR)
+    high, _ = bounds(PRICE, REGULAR)
+    assert kinds(narrow.buy("A1", 1, high)) == ["OrderAccepted"]
+    assert reason(narrow.buy("A1", 1, high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    wide = RiskMarket(start=pre_market)
+    wide.limits("A1", collar_bps=3_000)  # 30% in regular hours; the venue caps extended at 10%
+    ceiling_high, _ = bounds(PRICE, VenueConfig().max_extended_collar_bps)
+    assert kinds(wide.buy("A1", 1, ceiling_high)) == ["OrderAccepted"]
+    assert reason(wide.buy("A1", 1, ceiling_high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR

@@ -230,14 +230,6 @@ def test_the_execution_throttle_counts_fills_per_instrument_passive_ones_too() -
     assert kinds(m.buy("A1", 1, usd("90.00"), at=t0 + 1 + SECOND)) == ["OrderAccepted"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "RiskEngine.check_replace (b066269) skips the execution throttle that check_order "
-        "applies, although its docstring says a replace passes every control of a new order "
-        "but the order rate and duplicate checks (6842754 refused it)"
-    ),
-)
 def test_the_execution_throttle_refuses_a_replace_too() -> None:
     m = RiskMarket()
     bid = m.rest("A1", BUY, 10, usd("90.00"))
@@ -269,14 +261,6 @@ def test_a_restricted_firm_restricts_every_account_of_the_firm() -> None:
     assert kinds(m.buy("C", 1, PRICE)) == ["OrderAccepted"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "RiskEngine.check_replace (b066269) does not look at restricted_instruments, so an "
-        "order entered before its instrument was restricted can still be replaced, even grown "
-        "(6842754 refused it RESTRICTED_INSTRUMENT)"
-    ),
-)
 def test_a_replace_in_a_restricted_instrument_is_refused() -> None:
     m = RiskMarket()
     bid = m.rest("A1", BUY, 10, usd("4.00"), symbol=OPT)

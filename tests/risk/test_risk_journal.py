@@ -213,15 +213,6 @@ def test_recovery_from_a_snapshot_without_a_duplicate_window(tmp_path: Path) -> 
     continue_both(live, result.venue)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "risk/state.py still types a duplicate-window key as (account, instrument, side, "
-        "price, qty) but b066269 records (instrument, side, price, qty): a snapshot taken "
-        "while a duplicate window holds an order does not decode (msgspec ValidationError: "
-        "'Expected array of length 5, got 4'), so recovery skips it as damaged"
-    ),
-)
 def test_recovery_from_a_snapshot_taken_while_a_duplicate_window_is_open(tmp_path: Path) -> None:
     flow = risk_flow(deferred=False)
     live = serve(tmp_path, VenueConfig(), flow, snapshot_every=25)
@@ -231,10 +222,6 @@ def test_recovery_from_a_snapshot_taken_while_a_duplicate_window_is_open(tmp_pat
     assert result.state_hash == live.state_hash()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the same mismatch of the duplicate-window key, without the runtime around it",
-)
 def test_the_exported_state_survives_msgpack_with_a_duplicate_window_open() -> None:
     venue = in_memory(
         VenueConfig(), risk_flow(deferred=False)[:-1] + [order("A1", "buy", 7, PRICE)]
@@ -244,15 +231,6 @@ def test_the_exported_state_survives_msgpack_with_a_duplicate_window_open() -> N
     assert Venue.restore(decoded).state_hash() == venue.state_hash()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "export_risk (bfe2f4d) leaves out an account scope with default limits and no "
-        "exposure, but such a scope still holds the duplicate keys its firm's window asks "
-        "for: after an unfilled IOC order, a restored venue has the same state hash and yet "
-        "accepts the duplicate the original refuses"
-    ),
-)
 def test_a_restored_venue_keeps_the_duplicate_window_its_firm_imposes() -> None:
     config = VenueConfig()
     venue = in_memory(config, [*setup_commands(), limits("firm", "F", duplicate_window_ns=MS)])

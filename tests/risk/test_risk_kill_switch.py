@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from risk_support import (
     ACCOUNT,
     BUY,
@@ -149,15 +148,6 @@ def test_an_automatic_kill_is_reset_only_by_an_operator_too() -> None:
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "RiskEngine._change (b066269) alerts on any change while exposure is at or above "
-        "the limit, not only on an increase: after an operator resets the kill switch of an "
-        "account still above its limit, a trade that lowers its exposure engages the kill "
-        "switch again (6842754 engaged it only when exposure rose)"
-    ),
-)
 def test_a_trade_that_lowers_exposure_does_not_kill_again_after_a_reset() -> None:
     m = RiskMarket()
     limit = usd("100,000")

@@ -29,7 +29,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import msgspec
-import pytest
 from hypothesis import given, settings
 from risk_strategies import EXAMPLES, RISK_SETTINGS, Scenario, scenarios
 from risk_support import ACCOUNT, FIRM, SUMMER_OPEN, ExposureModel
@@ -440,15 +439,6 @@ def test_a_restored_venue_has_the_same_state_hash_at_every_point(scenario: Scena
             assert encoded(restored) == encoded(original)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "export_risk (bfe2f4d) leaves out an account scope with default limits and no "
-        "exposure, but such a scope can still hold duplicate keys under its firm's window "
-        "(an unfilled IOC order): a restored venue accepts the duplicate the original "
-        "refuses; see test_risk_journal.py for the minimal case"
-    ),
-)
 @settings(RISK_SETTINGS, derandomize=True, max_examples=max(EXAMPLES, 100))
 @given(scenarios())
 def test_a_restored_venue_behaves_identically_from_any_point(scenario: Scenario) -> None:

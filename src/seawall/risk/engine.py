@@ -153,6 +153,11 @@ class RiskEngine:
         helper that names the scope and the limit.
         """
         scope = self.accounts.get(account.account_id) or self.scope_of(account)
+        for stamps, window_ns in scope.entry_windows:  # message, order rates: account, firm
+            too_many = ts - stamps[0] < window_ns
+            stamps.append(ts)  # every attempt counts, refused or not
+            if too_many:
+                return self._rate_problem(scope, stamps)
         if scope.blocked or (self.failing and account.account_id in self.failing):
             return self._blocked_problem(scope, account)
         qty = cmd.qty
@@ -160,17 +165,10 @@ class RiskEngine:
         if qty > scope.max_qty or notional > scope.max_notional:
             return self._size_problem(scope, qty, notional)
         symbol = cmd.instrument
-        if scope.restricted_instruments and symbol in scope.restricted_instruments:
-            return self._restricted_problem(scope, symbol)
-        for stamps, window_ns in scope.entry_windows:  # message, order rates: account, firm
-            too_many = ts - stamps[0] < window_ns
-            stamps.append(ts)  # an attempt counts, refused or not
-            if too_many:
-                return self._rate_problem(scope, stamps)
-        for executions in scope.execution_windows:  # account's, then firm's, per instrument
-            recent_fills = executions.get(symbol)
-            if recent_fills is not None and ts - recent_fills.stamps[0] < recent_fills.window_ns:
-                return self._execution_problem(scope, recent_fills, symbol)
+        if scope.restricted_instruments or scope.execution_windows:
+            problem = self._instrument_problem(scope, symbol, ts)
+            if problem is not None:
+                return problem
         if scope.collar_bps or scope.extended_collar_bps:
             problem = self._collar_problem(scope, cmd.side, book, price, ts)
             if problem is not None:
@@ -251,11 +249,22 @@ class RiskEngine:
         raise AssertionError("effective size limits out of step with the scopes' own")
 
     @staticmethod
-    def _restricted_problem(scope: Scope, symbol: str) -> Problem:
-        firm = scope.firm
-        own = symbol in scope.limits.restricted_instruments
-        holder = scope if own or firm is None else firm
-        return RejectReason.RESTRICTED_INSTRUMENT, f"{symbol} is restricted for {_name(holder)}"
+    def _instrument_problem(scope: Scope, symbol: str, ts: int) -> Problem | None:
+        """The restricted list and the execution throttle: the controls kept per instrument."""
+        if symbol in scope.restricted_instruments:
+            firm = scope.firm
+            own = symbol in scope.limits.restricted_instruments
+            holder = scope if own or firm is None else firm
+            return RejectReason.RESTRICTED_INSTRUMENT, f"{symbol} is restricted for {_name(holder)}"
+        for executions in scope.execution_windows:  # account's, then firm's
+            recent_fills = executions.get(symbol)
+            if recent_fills is not None and ts - recent_fills.stamps[0] < recent_fills.window_ns:
+                owner = next(each for each in scope.chain if each.executions is executions)
+                return RejectReason.EXECUTION_RATE_EXCEEDED, (
+                    f"{_name(owner)} had more than {recent_fills.limit} executions in {symbol} "
+                    f"within {recent_fills.window_ns} ns"
+                )
+        return None
 
     def _collar_problem(
         self, scope: Scope, side: Side, book: Book, price: int, ts: int
@@ -266,7 +275,10 @@ class RiskEngine:
             regular = hours.open_ns <= ts < hours.close_ns
         else:
             regular = hours.contains(ts)
-        bps = scope.collar_bps if regular else scope.extended_collar_bps
+        if regular:
+            bps = scope.collar_bps
+        else:  # never open outside regular hours when a collar is set for them
+            bps = scope.extended_collar_bps or min(scope.collar_bps, self.max_extended_collar_bps)
         reference = book.last_price or book.reference()
         if not bps or not reference:
             return None  # no collar in this session, or nothing to measure from
@@ -277,14 +289,6 @@ class RiskEngine:
         return RejectReason.OUTSIDE_PRICE_COLLAR, (
             f"{ticks_to_price(price)} is more than {bps} bps from {book.instrument.symbol}'s "
             f"reference {ticks_to_price(reference)} ({_name(scope)}, {session})"
-        )
-
-    @staticmethod
-    def _execution_problem(scope: Scope, window: SlidingCount, symbol: str) -> Problem:
-        owner = next(each for each in scope.chain if each.executions.get(symbol) is window)
-        return RejectReason.EXECUTION_RATE_EXCEEDED, (
-            f"{_name(owner)} had more than {window.limit} executions in {symbol} "
-            f"within {window.window_ns} ns"
         )
 
     def _parent_problem(self, account: Account, cmd: NewOrder, qty: int) -> Problem | None:
@@ -340,16 +344,19 @@ class RiskEngine:
         duplicate checks (it is a message, not a new order), on what it adds."""
         scope = self.scope_of(order.account)
         firm = scope.firm
-        if scope.blocked or (self.failing and order.account.account_id in self.failing):
-            return self._blocked_problem(scope, order.account)
-        unit = book.unit
-        if qty > scope.max_qty or qty * price * unit > scope.max_notional:
-            return self._size_problem(scope, qty, qty * price * unit)
         for window in scope.message_windows:
             too_many = window.full(ts)
             window.record(ts)
             if too_many:
                 return self._rate_problem(scope, window.stamps)
+        if scope.blocked or (self.failing and order.account.account_id in self.failing):
+            return self._blocked_problem(scope, order.account)
+        unit = book.unit
+        if qty > scope.max_qty or qty * price * unit > scope.max_notional:
+            return self._size_problem(scope, qty, qty * price * unit)
+        problem = self._instrument_problem(scope, order.instrument, ts)
+        if problem is not None:
+            return problem
         if scope.collar_bps or scope.extended_collar_bps:
             problem = self._collar_problem(scope, order.side, book, price, ts)
             if problem is not None:
@@ -470,8 +477,9 @@ class RiskEngine:
         for each in scope.chain:
             each.open_notional += open_delta
             each.executed += executed_delta
-            exposure = each.exposure = each.exposure + open_delta + executed_delta
-            if exposure >= each.alert_at:
+            change = open_delta + executed_delta
+            exposure = each.exposure = each.exposure + change
+            if change > 0 and exposure >= each.alert_at:
                 self._alert(each)
             elif exposure < each.rearm_below:
                 each.warned = False

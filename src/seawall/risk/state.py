@@ -15,7 +15,7 @@ from seawall.risk.engine import Parent, RiskEngine
 from seawall.risk.scope import Position, Scope
 from seawall.risk.windows import SlidingCount
 
-DuplicateKey = tuple[str, str, Side, int, int]
+DuplicateKey = tuple[str, Side, int, int]  # instrument, side, price, quantity
 
 
 class ScopeState(msgspec.Struct, frozen=True, array_like=True):
@@ -81,6 +81,7 @@ def _matters(scope: Scope) -> bool:
         or scope.killed
         or scope.positions
         or scope.executions
+        or (scope.recent is not None and scope.recent.last_seen)  # perhaps under a firm window
     )
 
 
