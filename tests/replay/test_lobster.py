@@ -677,7 +677,7 @@ def test_parse_row_and_flatten_round_trip(
 # from a narrow band so that levels are created, emptied and pushed in and out of view.
 VIEW_STEPS = st.lists(
     st.tuples(
-        st.sampled_from(["add", "reduce", "execute", "seed", "shrink_level"]),
+        st.sampled_from(["add", "reduce", "execute", "sweep", "seed", "shrink_level"]),
         st.sampled_from([Side.BUY, Side.SELL]),
         st.integers(0, 7),
         st.integers(1, 30),
@@ -703,6 +703,9 @@ def test_the_view_is_the_books_top_levels_after_every_change(
             feed.reduce(number % 5, side, price, size, number)
         elif action == "execute":
             feed.execute(number % 5, side, price, size, number)
+        elif action == "sweep":  # liquidity the feed never showed, taken through better levels
+            feed.seed(side, price, 100 + size)
+            feed.execute(-1, side, price, 100, number)
         elif action == "seed":
             feed.seed(side, price, size)
         else:

@@ -88,12 +88,13 @@ class ReplayVenue:
     def submit(self, command: Command, ts: int | None = None) -> list[Event]:
         if ts is not None and ts > self.ts:
             self.ts = ts
+        ts = self.ts
         journal = self.journal
         if journal is not None:
-            journal.append(self.venue.seq + 1, self.ts, command)
+            journal.append(self.venue.seq + 1, ts, command)
         if self.recorded is not None:
-            self.recorded.append((self.ts, command))
-        events = self.venue.process(command, self.ts)
+            self.recorded.append((ts, command))
+        events = self.venue.process(command, ts)
         if events and type(events[0]) is Rejected:
             raise ReplayError(f"the venue refused {command!r}: {events[0].text}")
         if journal is not None and self.venue.seq % self.commit_every == 0:
@@ -151,6 +152,7 @@ class FeedReplay:
     def __post_init__(self) -> None:
         self.host.list(self.instrument)
         self.book: Book = self.venue.books[self.instrument.symbol]
+        self.orders = self.venue.orders  # every open order of the venue, by Seawall id
         # Seawall order id -> feed order id, for the orders the feed added and vouches for
         self.feed_ids: dict[int, int] = {}
         self.last_entered = 0
@@ -183,10 +185,12 @@ class FeedReplay:
         self.last_entered = accepted.order_id
         return accepted.order_id
 
-    def _order_off(self, command: Cancel | Replace, ts: int | None) -> None:
-        """Cancel or reduce a resting order, telling the watch which level changed."""
-        order = self.venue.orders[command.order_id]
-        self.host.submit(command, ts)
+    def _order_off(self, order: Order, qty: int, ts: int | None) -> None:
+        """Take ``qty`` off a resting order (all of it: a cancel), telling the watch."""
+        if qty == order.leaves:
+            self.host.submit(Cancel(PARTICIPANT, order.order_id), ts)
+        else:
+            self.host.submit(Replace(PARTICIPANT, order.order_id, order.qty - qty, order.price), ts)
         if self.watch is not None:
             self.watch.level_changed(order.side, order.price)
 
@@ -202,7 +206,7 @@ class FeedReplay:
         limit_key = price if side is Side.BUY else -price
         while opposite.keys and opposite.keys[0] <= limit_key:
             for stale in list(opposite.levels[opposite.keys[0]].live_orders()):
-                self._remove_stale(stale.order_id, ts)
+                self._remove_stale(stale, ts)
         order_id = self.ids[feed_id] = self._enter(side, price, qty, ts)
         self.feed_ids[order_id] = feed_id
         self.counts["add"] += 1
@@ -224,7 +228,8 @@ class FeedReplay:
             return False  # the feed names an order resting elsewhere
         if order is not None and order.leaves >= qty:
             self.counts["known"] += 1
-            return self._shrink(order, qty, ts)
+            self._order_off(order, qty, ts)
+            return True
         if order is not None and not self._pooled(order):
             return False
         pool = self._pool(side, price)
@@ -233,7 +238,7 @@ class FeedReplay:
         self.counts["pooled"] += 1
         if order is not None:  # what the named order holds first
             qty -= order.leaves
-            self._shrink(order, order.leaves, ts)
+            self._order_off(order, order.leaves, ts)
             pool.remove(order)
         self._take(pool[::-1], qty, ts)
         return True
@@ -273,8 +278,12 @@ class FeedReplay:
             PARTICIPANT, TAKER, self.instrument.symbol, taker, qty, price, tif=TimeInForce.IOC
         )
         trades = [e for e in self.submit(command, ts) if type(e) is Trade]
-        if self.watch is not None:
-            self.watch.side_changed(side)
+        if self.watch is not None:  # the taker does not rest: only where it traded changed
+            traded_at = {t.price for t in trades}
+            if len(traded_at) == 1:
+                self.watch.level_changed(side, traded_at.pop())
+            elif traded_at:
+                self.watch.side_changed(side)
         if sum(t.qty for t in trades) != qty or any(t.price != price for t in trades):
             return False
         self.counts[how] += 1
@@ -298,8 +307,9 @@ class FeedReplay:
         for other in ahead + queue[len(ahead) + 1 :]:
             vouched = not self._pooled(other)
             feed_id = self.feed_ids.pop(other.order_id, None)
-            self._order_off(Cancel(PARTICIPANT, other.order_id), ts)
-            moved = self._enter(other.side, other.price, other.leaves, ts)
+            leaves = other.leaves
+            self._order_off(other, leaves, ts)
+            moved = self._enter(other.side, other.price, leaves, ts)
             if other.order_id in seeds:
                 seeds.append(moved)
             if feed_id is not None:
@@ -314,11 +324,11 @@ class FeedReplay:
         for order in list(self.book.side_of(side).orders_in_priority()):
             if order.order_id == order_id:
                 return
-            self._remove_stale(order.order_id, ts)
+            self._remove_stale(order, ts)
 
-    def _remove_stale(self, order_id: int, ts: int) -> None:
+    def _remove_stale(self, order: Order, ts: int) -> None:
         """Cancel an order the feed's own rules prove gone, and count it."""
-        self._order_off(Cancel(PARTICIPANT, order_id), ts)
+        self._order_off(order, order.leaves, ts)
         self.counts["stale_removed"] += 1
 
     def hidden(self, side: Side, price: int, qty: int, ts: int) -> None:
@@ -335,7 +345,7 @@ class FeedReplay:
     def _named(self, feed_id: int) -> Order | None:
         """The resting order the feed added under ``feed_id``, if any."""
         order_id = self.ids.get(feed_id)
-        return None if order_id is None else self.venue.orders.get(order_id)
+        return None if order_id is None else self.orders.get(order_id)
 
     def _pooled(self, order: Order) -> bool:
         """True unless the feed vouches for the order (see the class docstring)."""
@@ -365,15 +375,6 @@ class FeedReplay:
         self.unseen.setdefault((side, price), []).append(order_id)
         self.counts["seeded"] += 1
 
-    def _shrink(self, order: Order, qty: int, ts: int) -> bool:
-        if qty > order.leaves:
-            return False
-        if qty == order.leaves:
-            self._order_off(Cancel(PARTICIPANT, order.order_id), ts)
-        else:
-            self._order_off(Replace(PARTICIPANT, order.order_id, order.qty - qty, order.price), ts)
-        return True
-
     def shrink_level(self, side: Side, price: int, qty: int) -> None:
         """Take ``qty`` off a level whose changes the feed did not record (see ``_take``)."""
         level = self._level(side, price)
@@ -394,7 +395,7 @@ class FeedReplay:
             if qty <= 0:
                 return
             take = min(qty, order.leaves)
-            self._shrink(order, take, ts)
+            self._order_off(order, take, ts)
             qty -= take
 
     def _level(self, side: Side, price: int) -> PriceLevel | None:
@@ -405,12 +406,15 @@ class FeedReplay:
 
 
 def _whole_orders_summing_to(orders: list[Order], qty: int) -> list[Order]:
-    """One order of exactly ``qty``, else the first pair that sums to it, else nothing."""
+    """One order of exactly ``qty``, else the first pair that sums to it (the pair whose
+    later order comes first, with the first order that completes it), else nothing."""
     for order in orders:
         if order.leaves == qty:
             return [order]
-    for i, first in enumerate(orders):
-        for second in orders[i + 1 :]:
-            if first.leaves + second.leaves == qty:
-                return [first, second]
+    seen: dict[int, Order] = {}  # leaves -> the first order with them
+    for order in orders:
+        partner = seen.get(qty - order.leaves)
+        if partner is not None:
+            return [partner, order]
+        seen.setdefault(order.leaves, order)
     return []

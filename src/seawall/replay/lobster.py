@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seawall.core.book import Book
+from seawall.core.book import Book, BookSide
 from seawall.core.types import Instrument, Side
 from seawall.replay.driver import FeedReplay, ReplayVenue
 
@@ -84,6 +84,8 @@ def open_sample(path: Path) -> LobsterFiles:
 def parse_time(text: str) -> int:
     """Seconds after midnight with up to nine decimals → integer nanoseconds."""
     whole, _, fraction = text.partition(".")
+    if len(fraction) == 9:  # most times: the digits are the nanoseconds
+        return int(whole + fraction)
     return int(whole) * 1_000_000_000 + int((fraction + "000000000")[:9])
 
 
@@ -108,6 +110,20 @@ def flatten(bids: Levels, asks: Levels, levels: int) -> list[int]:
     return row
 
 
+class _ViewSide:
+    """One side of a :class:`TopView`: the book side, and the keys of its levels in view."""
+
+    __slots__ = ("book_side", "empty", "keys", "levels", "offset", "sign")
+
+    def __init__(self, book_side: BookSide, offset: int, empty: str) -> None:
+        self.book_side = book_side
+        self.levels = book_side.levels
+        self.sign = book_side.sign
+        self.offset = offset  # of its first cell in the row
+        self.empty = empty  # an empty level's cell
+        self.keys: list[int] = []
+
+
 class TopView:
     """Seawall's top ``levels`` levels written as an order-book row, kept up to date.
 
@@ -115,8 +131,8 @@ class TopView:
     stands, so a row is parsed only when the two differ. The replay tells the
     view of every level its commands change (:class:`~seawall.replay.driver.BookWatch`);
     the view reads that level back from the book and rewrites only its cell,
-    or the whole side when levels came or went within view. Cell ``2k`` holds
-    ask level ``k``, cell ``2k + 1`` bid level ``k``, as the row does.
+    shifting the others when a level came or went within view. Cell ``2k``
+    holds ask level ``k``, cell ``2k + 1`` bid level ``k``, as the row does.
     """
 
     def __init__(
@@ -125,10 +141,9 @@ class TopView:
         self.levels = levels
         self.left_view = left_view  # told of each level that other levels pushed out of view
         self._sides = {
-            Side.SELL: (book.asks, 0, f"{EMPTY_ASK},0"),
-            Side.BUY: (book.bids, 1, f"{EMPTY_BID},0"),
+            Side.SELL: _ViewSide(book.asks, 0, f"{EMPTY_ASK},0"),
+            Side.BUY: _ViewSide(book.bids, 1, f"{EMPTY_BID},0"),
         }
-        self._keys: dict[Side, list[int]] = {}  # per side, the keys of the levels in view
         self.cells = [""] * (2 * levels)
         self.side_changed(Side.SELL)
         self.side_changed(Side.BUY)
@@ -137,46 +152,50 @@ class TopView:
         return ",".join(self.cells)
 
     def side_changed(self, side: Side) -> None:
-        book_side, offset, empty = self._sides[side]
-        before = self._keys.get(side, [])
-        keys = self._keys[side] = book_side.keys[: self.levels]
-        levels = book_side.levels
+        view = self._sides[side]
+        before, keys = view.keys, view.book_side.keys[: self.levels]
+        view.keys = keys
+        levels = view.levels
         if self.left_view is not None:
-            for key in set(before).difference(keys).intersection(levels):
-                self.left_view(side, key * book_side.sign)
+            for key in before:
+                if key in levels and key not in keys:
+                    self.left_view(side, key * view.sign)
         cells = [f"{levels[key].price},{levels[key].qty}" for key in keys]
-        self.cells[offset::2] = cells + [empty] * (self.levels - len(keys))
+        self.cells[view.offset :: 2] = cells + [view.empty] * (self.levels - len(keys))
 
     def level_changed(self, side: Side, price: int) -> None:
-        book_side, offset, empty = self._sides[side]
-        key = price * book_side.sign
-        keys = self._keys[side]
+        view = self._sides[side]
+        key = price * view.sign
+        keys = view.keys
         index = bisect_left(keys, key)
-        level = book_side.levels.get(key)
-        in_view = index < len(keys) and keys[index] == key
-        if in_view and level is not None:
-            self.cells[2 * index + offset] = f"{price},{level.qty}"
-            return
-        if not in_view and (level is None or index >= self.levels):
-            return  # beyond the view, before and after
-        cells = self.cells[offset::2]
-        if in_view:  # the level is gone: the ones below move up, one comes into view
+        level = view.levels.get(key)
+        if index < len(keys) and keys[index] == key:
+            if level is not None:
+                self.cells[2 * index + view.offset] = f"{price},{level.qty}"
+                return
+            # the level is gone: the ones below move up, one may come into view
+            cells = self.cells[view.offset :: 2]
             del keys[index], cells[index]
-            below = book_side.keys[self.levels - 1 : self.levels]
+            below = view.book_side.keys[self.levels - 1 : self.levels]
             if below:
                 keys += below
-                level = book_side.levels[below[0]]
+                level = view.levels[below[0]]
                 cells.append(f"{level.price},{level.qty}")
             else:
-                cells.append(empty)
-        else:  # a new level: the ones below move down, the last goes out of view
-            assert level is not None
+                cells.append(view.empty)
+        elif level is not None and index < self.levels:
+            # a new level: the ones below move down, the last goes out of view
+            cells = self.cells[view.offset :: 2]
             keys.insert(index, key)
             cells.insert(index, f"{price},{level.qty}")
-            if self.left_view is not None and len(keys) > self.levels:
-                self.left_view(side, keys[-1] * book_side.sign)
-            del keys[self.levels :], cells[self.levels :]
-        self.cells[offset::2] = cells
+            if len(keys) > self.levels:
+                if self.left_view is not None:
+                    self.left_view(side, keys[-1] * view.sign)
+                del keys[-1]
+            del cells[-1]
+        else:
+            return  # beyond the view, before and after
+        self.cells[view.offset :: 2] = cells
 
 
 @dataclass
@@ -263,9 +282,12 @@ class LobsterReplay:
         for price, qty in asks:
             feed.seed(Side.SELL, price, qty)
         messages, rows = files.messages, files.book
+        add, reduce, execute, hidden, text = (
+            feed.add, feed.reduce, feed.execute, feed.hidden, view.text
+        )  # fmt: skip
         by_kind = [0] * (HALT + 1)
         newest = 0  # the highest order id added so far
-        added_at, added = 0, list[int]()  # the time of the last add, and the ids added then
+        added_at = first_added = 0  # the time of the last add, and the line of the first then
         for line_no in range(1, len(messages)):
             try:
                 stamp, kind_text, id_text, size_text, price_text, direction = messages[
@@ -279,29 +301,28 @@ class LobsterReplay:
                 raise LobsterFormatError(f"message line {line_no + 1}: {exc!r}") from exc
             by_kind[kind] += 1
             if kind == NEW:
-                feed.add(feed_id, side, price, size, ts)
+                add(feed_id, side, price, size, ts)
                 if ts != added_at:
-                    added_at, added = ts, []
-                added.append(feed_id)
+                    added_at, first_added = ts, line_no
                 if feed_id < newest:
                     # Order ids rise with the time an order took its place in the queue.
                     # Adds out of that order, all at one time, are orders released with
                     # the priority they already had (pre-open orders, at the open): their
                     # place is among the unseen liquidity, not at the back of the queue.
-                    feed.pool_orders(added)
+                    feed.pool_orders(self._added(first_added, line_no))
                 else:
                     newest = feed_id
             elif kind in (DELETE, PARTIAL_CANCEL):
-                if not feed.reduce(feed_id, side, price, size, ts):
+                if not reduce(feed_id, side, price, size, ts):
                     self._mismatch("event_not_applicable", line_no)
             elif kind == EXECUTE:
                 feed.position = line_no + 1
-                if not feed.execute(feed_id, side, price, size, ts):
+                if not execute(feed_id, side, price, size, ts):
                     self._mismatch("event_not_applicable", line_no)
             elif kind == HIDDEN_EXECUTE:
-                feed.hidden(side, price, size, ts)
+                hidden(side, price, size, ts)
             # crosses and halts do not change the visible book
-            if view.text() != rows[line_no]:  # the common case needs no parsing
+            if text() != rows[line_no]:  # the common case needs no parsing
                 self._compare(kind, side, price, line_no)
         report.events = report.compared = len(messages) - 1
         report.by_type.update({_TYPE_NAMES[k]: n for k, n in enumerate(by_kind) if n})
@@ -310,11 +331,16 @@ class LobsterReplay:
         report.out_of_priority = feed.out_of_priority
         return report
 
+    def _added(self, first: int, last: int) -> list[int]:
+        """The ids of the orders added from message line ``first`` to ``last`` (0-based)."""
+        rows = (message.split(",") for message in self.files.messages[first : last + 1])
+        return [int(row[2]) for row in rows if int(row[1]) == NEW]
+
     def _book_row(self, line_no: int) -> list[int]:
         """Order-book line ``line_no`` (0-based) as integers, or a LobsterFormatError."""
         width = 4 * self.files.levels
         try:
-            row = [int(x) for x in self.files.book[line_no].split(",")]
+            row = list(map(int, self.files.book[line_no].split(",")))
         except ValueError as exc:
             raise LobsterFormatError(f"order-book line {line_no + 1}: {exc}") from exc
         if len(row) != width:
@@ -327,26 +353,15 @@ class LobsterReplay:
         """The row's text differs from the view's: compare the numbers, classify, reconcile."""
         levels = self.files.levels
         row = self._book_row(line_no)
-        if flatten(*self.feed.depth(levels), levels) != row:
-            self._differs(parse_row(row, levels), kind, side, price, line_no)
-
-    def _differs(
-        self,
-        oracle: tuple[Levels, Levels],
-        kind: int,
-        side: Side,
-        price: int,
-        line_no: int,
-    ) -> None:
-        """Classify a row where Seawall's book and the oracle differ, then reconcile."""
-        report = self.report
-        ours = self.feed.depth(self.files.levels)
+        ours, oracle = self.feed.depth(levels), parse_row(row, levels)
+        if ours == oracle and flatten(*oracle, levels) == row:
+            return  # the same levels, written differently
         removed = kind in (PARTIAL_CANCEL, DELETE, EXECUTE)
         if removed and self._only_deeper_differs(ours, oracle, side, price):
-            report.revealed["deeper_level_came_into_view"] += 1
+            self.report.revealed["deeper_level_came_into_view"] += 1
         else:
             self._mismatch("book_differs", line_no)
-        self._reconcile(oracle)
+        self._reconcile(ours, oracle)
 
     def _only_deeper_differs(
         self,
@@ -364,19 +379,22 @@ class LobsterReplay:
         theirs = {p: q for p, q in oracle[index] if p * sign <= price * sign}
         return mine == theirs
 
-    def _reconcile(self, oracle: tuple[Levels, Levels]) -> None:
-        """Bring every level in the oracle's visible range to the oracle's quantity."""
-        book = self.feed.venue.books[self.files.symbol]
+    def _reconcile(self, ours: tuple[Levels, Levels], oracle: tuple[Levels, Levels]) -> None:
+        """Bring every level in the oracle's visible range to the oracle's quantity.
+
+        A side whose top levels already equal the oracle's is right throughout that range.
+        """
         for index, side in ((0, Side.BUY), (1, Side.SELL)):
+            if ours[index] == oracle[index]:
+                continue
             theirs = dict(oracle[index])
-            book_side = book.side_of(side)
-            sign, keys = book_side.sign, book_side.keys
+            book_side = self.feed.book.side_of(side)
+            sign, keys, levels = book_side.sign, book_side.keys, book_side.levels
             if len(oracle[index]) == self.files.levels:  # only what the oracle could show
                 keys = keys[: bisect_right(keys, oracle[index][-1][0] * sign)]
-            for price in {key * sign for key in keys} | theirs.keys():
-                level = book_side.level_at(price)
-                held = level.qty if level is not None else 0
-                delta = theirs.get(price, 0) - held
+            held = {key * sign: levels[key].qty for key in keys}
+            for price in held.keys() | theirs.keys():
+                delta = theirs.get(price, 0) - held.get(price, 0)
                 if delta:  # changed without a record: what rests there is pooled from now
                     self.feed.hide(side, price)
                 if delta > 0:
