@@ -52,6 +52,9 @@ CASH = 10**17  # money units ($10 trillion): far beyond any replayed day
 UNITS = 10**11  # per account
 
 
+_BUY, _GTC, _ALLOW = Side.BUY, TimeInForce.GTC, SelfTradePrevention.ALLOW  # on hot paths
+
+
 class BookWatch(Protocol):
     """Told of every change the replay makes to its book, so a view of it can follow."""
 
@@ -171,9 +174,8 @@ class FeedReplay:
 
     def _enter(self, side: Side, price: int, qty: int, ts: int | None = None) -> int:
         command = NewOrder(
-            PARTICIPANT, MAKER, self.instrument.symbol, side, qty, price,
-            tif=TimeInForce.GTC, stp=SelfTradePrevention.ALLOW,
-        )  # fmt: skip
+            PARTICIPANT, MAKER, self.instrument.symbol, side, qty, price, tif=_GTC, stp=_ALLOW
+        )
         events = self.host.submit(command, ts)
         accepted = events[0]
         assert isinstance(accepted, OrderAccepted)
@@ -201,9 +203,10 @@ class FeedReplay:
         executed instead), so any resting order it would cross is provably gone: its
         removal is missing from the feed (a sampled file, say). Those are cancelled
         first and counted as ``stale_removed``; a complete feed never has any."""
-        book = self.book
-        opposite = book.asks if side is Side.BUY else book.bids
-        limit_key = price if side is Side.BUY else -price
+        if side is _BUY:
+            opposite, limit_key = self.book.asks, price
+        else:
+            opposite, limit_key = self.book.bids, -price
         while opposite.keys and opposite.keys[0] <= limit_key:
             for stale in list(opposite.levels[opposite.keys[0]].live_orders()):
                 self._remove_stale(stale, ts)
@@ -297,10 +300,10 @@ class FeedReplay:
         """
         level = self._level(order.side, order.price)
         assert level is not None
+        if next(level.live_orders()) is order:
+            return  # first in its queue, as price-time priority has it
         queue = list(level.live_orders())
         ahead = queue[: queue.index(order)]
-        if not ahead:
-            return
         passed = [0 if self._pooled(o) else self.feed_ids[o.order_id] for o in ahead]
         self.out_of_priority.append((self.position, passed))
         seeds = self.unseen.get((order.side, order.price), [])

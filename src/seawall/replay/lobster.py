@@ -91,13 +91,9 @@ def parse_time(text: str) -> int:
 
 def parse_row(row: list[int], levels: int) -> tuple[Levels, Levels]:
     """An order-book row → (bids, asks), best first, empty levels dropped."""
-    bids, asks = [], []
-    for k in range(levels):
-        ask_price, ask_size, bid_price, bid_size = row[4 * k : 4 * k + 4]
-        if ask_size and ask_price != EMPTY_ASK:
-            asks.append((ask_price, ask_size))
-        if bid_size and bid_price != EMPTY_BID:
-            bids.append((bid_price, bid_size))
+    row = row[: 4 * levels]
+    asks = [(p, q) for p, q in zip(row[0::4], row[1::4], strict=True) if q and p != EMPTY_ASK]
+    bids = [(p, q) for p, q in zip(row[2::4], row[3::4], strict=True) if q and p != EMPTY_BID]
     return bids, asks
 
 
