@@ -255,10 +255,10 @@ class FeedReplay:
         On a price-time venue the executed order is first in its queue. When
         the order is vouched for and others rest ahead of it at its price, the
         feed's venue executed it past them: with ``clear_ahead`` they are taken
-        to be stale and removed (a sampled feed); otherwise they are moved
-        behind it, as a cancel and re-entry would, and the execution is listed
-        in ``out_of_priority``. Either way Seawall's matching then fills by its own
-        price-time priority, and it must fill the named order.
+        to be stale and removed (a sampled feed); otherwise they are moved to
+        just behind it, as cancels and re-entries would, and the execution is
+        listed in ``out_of_priority``. Either way Seawall's matching then fills
+        by its own price-time priority, and it must fill the named order.
         """
         order = self._named(feed_id)
         if order is not None and (order.price != price or order.side is not side):
