@@ -874,6 +874,47 @@ def test_every_order_a_real_day_names_without_adding_it_took_its_place_out_of_vi
     assert placed_out_of_view > 0
 
 
+def test_which_orders_a_level_lost_out_of_view_is_not_in_the_rows() -> None:
+    """The AAPL rows behind the pool (and the synthetic cut level above).
+
+    Eight buy orders rest at $585.48 (229 shares) when a better bid hides the level.
+    It comes back with 66 and no event in between names it: 163 shares left unrecorded.
+    The feed then executes 16818182 (39) and 16818198 (27), the two newest: the six older
+    orders are what went, which the rows alone could not tell when the level came back.
+    """
+    name = "LOBSTER_SampleFile_AAPL_2012-06-21_1.zip"
+    real_sample(name)
+    day = real_day(name)
+    price = "5854800"
+    at_price = [(line, row) for line, row in enumerate(day.messages, 1) if row[4] == price]
+    added = [row for line, row in at_price if 162 <= line <= 171 and row[1] == "1"]
+    assert [int(row[3]) for row in added] == [7, 53, 52, 1, 5, 45, 39, 27]
+    assert book_levels(day.book[170], BUY) == {int(price): 229}  # after line 171
+    assert int(price) not in book_levels(day.book[175], BUY)  # line 176: out of view
+    assert not [line for line, _ in at_price if 171 < line < 194]
+    assert book_levels(day.book[192], BUY) == {int(price): 66}  # line 193: back
+    assert [(line, row[1], row[2], row[3]) for line, row in at_price if line in (194, 195)] == [
+        (194, "4", added[6][2], "39"),
+        (195, "4", added[7][2], "27"),
+    ]
+    assert real_day(name).report.mismatches == Counter()
+
+
+def test_a_replace_in_view_shows_in_the_file_as_a_deletion_and_an_add() -> None:
+    """An ITCH replace keeping price and size, in view: a row each, at one time (AAPL)."""
+    name = "LOBSTER_SampleFile_AAPL_2012-06-21_1.zip"
+    real_sample(name)
+    day = real_day(name)
+    deletion, addition = day.messages[1228], day.messages[1229]  # lines 1229 and 1230
+    assert deletion[0] == addition[0]
+    assert (deletion[1], addition[1]) == ("3", "1")
+    assert deletion[3:] == addition[3:] == ["50", "5850100", "-1"]
+    assert int(addition[2]) > int(deletion[2])
+    assert book_levels(day.book[1227], SELL)[5850100] == 200
+    assert book_levels(day.book[1228], SELL)[5850100] == 150
+    assert book_levels(day.book[1229], SELL)[5850100] == 200
+
+
 def test_an_engine_that_fills_newest_first_fails_the_check(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
