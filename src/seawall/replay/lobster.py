@@ -11,12 +11,19 @@ How the replay treats what LOBSTER cannot show (see also the driver):
 
 - The book is seeded from the first order-book row (which already includes
   the first message) as unseen liquidity, one synthetic order per level.
-- Only events that touch the first ``L`` levels are recorded. When an event
-  removes liquidity, a level deeper than the event's price can come into
-  view that the replay never saw, or saw before it went out of view and
-  then changed unrecorded. Such a **revealed** level is reconciled to the
-  row (unseen liquidity added, or the newest orders reduced) and counted,
-  never hidden: it is the data's limit, not the engine's.
+- Only events that touch the first ``L`` levels are recorded. What rests
+  at a level that left the view, the unseen liquidity, and the orders the
+  open releases with their earlier priority form the level's **pool**,
+  which answers for events on orders the file never added (the driver's
+  :class:`~seawall.replay.driver.FeedReplay`). When an event removes
+  liquidity, a level deeper than the event's price can come into view that
+  the replay never saw, or saw before it went out of view and then changed
+  unrecorded. Such a **revealed** level is reconciled to the row (unseen
+  liquidity added, or the level reduced) and counted, never hidden: it is
+  the data's limit, not the engine's.
+- An execution the file's venue made past older orders at its price is
+  counted and listed (``out_of_priority``); the replay moves those orders
+  behind the executed one first, so that Seawall's own matching fills it.
 - Every other difference is a **mismatch**, counted by class, and the book
   is then reconciled so that one mismatch does not cascade.
 """
