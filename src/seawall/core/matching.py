@@ -131,8 +131,7 @@ class Matcher:
                 )  # fmt: skip
                 buyer, seller = maker.account, account
             if self.risk.active:
-                self.risk.on_fill(taker, price, qty, book.unit, ts)
-                self.risk.on_fill(maker, price, qty, book.unit, ts)
+                self.risk.on_fills(taker, maker, price, qty, book.unit, ts)
             trade_id = self.next_trade_id
             self.next_trade_id = trade_id + 1
             events.append(

@@ -864,8 +864,7 @@ class Venue:
                 side.levels[order.price * side.sign].qty -= qty
             cash, buy_fee, sell_fee = matcher.settle(buy, sell, price, qty, book, None)
             if self.risk.active:
-                self.risk.on_fill(buy, price, qty, book.unit, ts)
-                self.risk.on_fill(sell, price, qty, book.unit, ts)
+                self.risk.on_fills(buy, sell, price, qty, book.unit, ts)
             trade_id = matcher.next_trade_id
             matcher.next_trade_id = trade_id + 1
             events.append(

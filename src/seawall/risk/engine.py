@@ -408,12 +408,14 @@ class RiskEngine:
 
     # ------------------------------------------------------------------ executions
 
-    def on_fill(self, order: Order, price: int, qty: int, unit: int, ts: int) -> None:
-        """``qty`` of ``order`` filled at ``price``: open notional becomes a position."""
-        scope = self.accounts[order.account.account_id]
-        self._execute(
-            scope, order.instrument, order.side, price, qty, unit, ts, qty * order.price * unit
-        )
+    def on_fills(self, one: Order, other: Order, price: int, qty: int, unit: int, ts: int) -> None:
+        """Both orders of one fill: ``qty`` at ``price`` moves from open notional to positions."""
+        accounts = self.accounts
+        for order in (one, other):
+            self._execute(
+                accounts[order.account.account_id], order.instrument, order.side, price, qty,
+                unit, ts, qty * order.price * unit,
+            )  # fmt: skip
 
     def on_reported(
         self,
@@ -474,10 +476,10 @@ class RiskEngine:
 
     def _change(self, scope: Scope, open_delta: int, executed_delta: int) -> None:
         """Apply exposure deltas to an account and its firm; warn, kill or re-arm as due."""
+        change = open_delta + executed_delta
         for each in scope.chain:
             each.open_notional += open_delta
             each.executed += executed_delta
-            change = open_delta + executed_delta
             exposure = each.exposure = each.exposure + change
             if change > 0 and exposure >= each.alert_at:
                 self._alert(each)
