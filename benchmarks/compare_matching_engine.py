@@ -44,6 +44,7 @@ from seawall.core.commands import (
     OpenAccount,
     RegisterParticipant,
 )
+from seawall.core.config import VenueConfig
 from seawall.core.events import Rejected
 from seawall.core.types import Instrument, OrderType, Side, TimeInForce
 from seawall.core.venue import Venue
@@ -58,7 +59,7 @@ def seawall_venue(accounts: int) -> Venue:
     Every account is funded far beyond what the workload can reserve, so no
     order is refused for funds and both engines do the same matching work.
     """
-    venue = Venue()
+    venue = Venue(VenueConfig(pre_trade_risk=False))  # the peer has no pre-trade controls
     venue.process(ListInstrument("operator", Instrument(SYMBOL, tick_size=1), PEER_MID), 0)
     for n in range(1, accounts + 1):
         for command in (

@@ -34,6 +34,7 @@ from seawall.core.commands import (
     RiskLimits,
     SetRiskLimits,
 )
+from seawall.core.config import VenueConfig
 from seawall.core.types import Instrument, OrderType, RiskScope, Side, TimeInForce
 from seawall.core.venue import Venue
 
@@ -138,7 +139,8 @@ def risk_commands(accounts: int = 1_000) -> list[Command]:
 
 
 def funded_venue(accounts: int = 1_000, controls: bool = False) -> Venue:
-    venue = Venue()
+    """The benchmark's venue; without ``controls`` the risk layer is configured off."""
+    venue = Venue(VenueConfig(pre_trade_risk=controls))
     setup = setup_commands(accounts) + (risk_commands(accounts) if controls else [])
     for command in setup:
         venue.process(command, 0)

@@ -87,7 +87,7 @@ def replay(
     snapshot and diffs, gaps reported, and checked against best bid/offer.
     """
     from seawall.replay import binance, itch, itch_replay, lobster
-    from seawall.replay.driver import ReplayVenue
+    from seawall.replay.driver import REPLAY_CONFIG, ReplayVenue
     from seawall.replay.feeds import detect_format
 
     if not path.is_file():
@@ -108,7 +108,8 @@ def replay(
             raise typer.Exit(2)
         from seawall.runtime.recovery import open_data_dir
 
-        host = ReplayVenue(journal=open_data_dir(journal).writer)
+        opened = open_data_dir(journal, REPLAY_CONFIG)
+        host = ReplayVenue(venue=opened.venue, journal=opened.writer)
     report: dict[str, object]
     if kind is FeedFormat.LOBSTER:
         report = lobster.replay_sample(path, host).to_dict()

@@ -133,11 +133,11 @@ def run(say: Callable[[str], None]) -> Venue:
     )  # fmt: skip
 
     say(
-        "\n5. Alice's broker gives her a $5,000 credit limit, counted on open orders, checked on"
-        " every order."
+        "\n5. Alice's broker gives her a $15,000 credit limit: her 800 shares ($8,000 at her last"
+        " fill) count, and so does every open order, checked on every order."
     )
-    s.do(SetRiskLimits("operator", RiskScope.ACCOUNT, "ALICE", RiskLimits(money_to_units("5000"))))
-    for qty, price in ((300, "9.80"), (100, "9.70"), (200, "9.60")):
+    s.do(SetRiskLimits("operator", RiskScope.ACCOUNT, "ALICE", RiskLimits(money_to_units("15000"))))
+    for qty, price in ((300, "9.80"), (100, "9.70"), (400, "9.60")):
         s.do(NewOrder("alice", "ALICE", SYMBOL, Side.BUY, qty, price_to_ticks(price)))
     say("  -> an operator reviews and resets the switch; only an operator can.")
     s.do(KillSwitch("operator", RiskScope.ACCOUNT, "ALICE", engage=False, reason="reviewed"))

@@ -145,6 +145,10 @@ def test_risk_check_names_the_file_key_and_problem_of_a_bad_limits_file(tmp_path
         "[acount.X]\n": "unknown section 'acount'",
         "[account]\nX = 1\n": "account.X must be a table of limits",
         "[account.X\n": "limits.toml",
+        "[account.X]\nextended_collar_bps = 5000\n": "wider than the venue's ceiling of 1000",
+        "[firm.F]\nwarn_bps = 0\n": "firm.F: warn_bps must be between 1 and 10,000",
+        "[account.X]\nmax_messages = 10\n": "the message throttle needs both a count and a window",
+        '[account.X]\ncredit_limit = "-5"\n': "every limit must be between 0 and 10^18",
     }
     for text, expected in cases.items():
         path = tmp_path / "limits.toml"
@@ -158,9 +162,10 @@ def test_demo_shows_the_credit_warning_and_the_kill_switch_acting_on_open_orders
     result = seawall("demo")
     assert result.returncode == 0, result.stderr
     scene = result.stdout.split("\n5. ", 1)[1].split("End of session.", 1)[0]
-    # $2,940 + $970 open = $3,910 of $5,000: 78.20% crosses the 75% warning level.
-    assert "WARNING   ALICE at 78.20% of its credit limit ($3910.0000 of $5000.0000)" in scene
-    assert "REJECTED  credit_limit_exceeded" in scene  # + $1,920 would be $5,830
+    # 800 shares marked at $10.00 plus $2,940 + $970 open = $11,910 of $15,000: 79.40%
+    # crosses the 75% warning level; another $3,840 would make $15,750.
+    assert "WARNING   ALICE at 79.40% of its credit limit ($11910.0000 of $15000.0000)" in scene
+    assert "REJECTED  credit_limit_exceeded" in scene
     assert "KILL SWITCH ENGAGED for account ALICE" in scene
     assert "cancelled #9 (kill_switch): 300 left unfilled" in scene
     assert "cancelled #10 (kill_switch): 100 left unfilled" in scene

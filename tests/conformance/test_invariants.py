@@ -378,7 +378,10 @@ def test_invariants_hold_through_a_seawall_only_stream() -> None:
     assert reached["Trade"] >= 10 and reached["StopElected"] == 2
     assert reached["AuctionUncrossed"] == 1
     assert {e.kept_priority for e in s.events if isinstance(e, OrderReplaced)} == {True, False}
-    assert {e.reason for e in s.events if isinstance(e, OrderCancelled)} == set(CancelReason)
+    deferred_only = {CancelReason.SETTLEMENT_FAIL}  # tests/risk/test_risk_deferred.py
+    assert {e.reason for e in s.events if isinstance(e, OrderCancelled)} == (
+        set(CancelReason) - deferred_only
+    )
     assert any(isinstance(e, Trade) and e.buy_account == e.sell_account for e in s.events)
     assert d.venue.orders == {}
 

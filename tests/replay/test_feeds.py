@@ -9,7 +9,7 @@ import pytest
 
 from seawall.core.venue import Venue
 from seawall.replay import itch, itch_replay, lobster
-from seawall.replay.driver import ReplayVenue
+from seawall.replay.driver import REPLAY_CONFIG, ReplayVenue
 from seawall.replay.feeds import FeedFormat, detect_format, replay_commands
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -23,7 +23,7 @@ def need(relative: str) -> Path:
 
 
 def fed(path: Path) -> Venue:
-    venue = Venue()
+    venue = Venue(REPLAY_CONFIG)
     for ts, command in replay_commands(path):
         venue.process(command, ts)
     return venue

@@ -27,16 +27,20 @@ from risk_support import (
     usd,
 )
 
-from seawall import OrderType, TimeInForce
+from seawall import OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import (
     Cancel,
     CancelOnDisconnect,
     DeclareParent,
     Deposit,
+    KillSwitch,
     NewOrder,
     Replace,
+    RiskLimits,
+    SetRiskLimits,
 )
 from seawall.core.events import CancelReason, Event, OrderCancelled, ParentDeclared, RejectReason
+from seawall.core.types import RiskScope
 
 R = RejectReason
 PRICE = usd("100.00")
@@ -351,9 +355,9 @@ def test_cancel_on_disconnect_gives_the_childrens_quantity_back() -> None:
 
 
 def test_an_undeclared_or_mismatched_parent_is_unknown() -> None:
-    idle = RiskMarket()  # no risk command yet: the layer is idle, the parent still unknown
-    refused_unchanged(idle, lambda: child(idle, "P1", 1), R.UNKNOWN_PARENT)
-    assert idle.venue.export_state().risk is None
+    off = RiskMarket(VenueConfig(pre_trade_risk=False))  # no parents can even be declared
+    refused_unchanged(off, lambda: child(off, "P1", 1), R.UNKNOWN_PARENT)
+    assert off.venue.export_state().risk is None
     m = RiskMarket()
     declare(m, "P1", 1_000)
     m.limits("A1")  # the accounts' scopes exist (see test_risk_rejections for why)
@@ -426,26 +430,30 @@ def test_cancel_on_disconnect_cancels_every_open_order_of_the_participant() -> N
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]  # not a kill switch
 
 
-def test_cancel_on_disconnect_works_with_the_risk_layer_idle_and_only_for_traders() -> None:
-    m = RiskMarket()
+def test_cancel_on_disconnect_works_with_the_risk_layer_off_and_only_for_traders() -> None:
+    m = RiskMarket(VenueConfig(pre_trade_risk=False))
     bid = m.rest("A1", BUY, 100, usd("99.00"))
     assert cancelled(m.do(CancelOnDisconnect("alice"))) == [(bid, "disconnect")]
     assert m.do(CancelOnDisconnect("alice")) == []
-    assert m.venue.export_state().risk is None
     for who in ("operator", "mallory"):
         before = m.frozen()
         assert reason(m.do(CancelOnDisconnect(who))) is R.UNKNOWN_PARTICIPANT
         assert m.frozen() == before
 
 
-def test_a_risk_layer_started_late_counts_the_orders_already_open() -> None:
+def test_a_limit_set_late_counts_the_orders_already_open_and_the_positions_already_taken() -> None:
     m = RiskMarket()
-    m.rest("A1", BUY, 3_000, PRICE)
+    bid = usd("99.00")
+    m.rest("A1", BUY, 3_000, bid)
     m.rest("B", SELL, 20, usd("5.10"), symbol=OPT)
-    assert m.venue.export_state().risk is None
-    m.limits("G", FIRM, credit_limit=1)  # a limit on another firm starts the layer
-    assert m.scope("A1").open_notional == 3_000 * PRICE
-    assert m.firm("F").open_notional == 3_000 * PRICE + 20 * usd("5.10") * 100
+    m.rest("M", SELL, 1_000, PRICE)
+    m.buy("A2", 1_000, PRICE)  # executed before any limit exists
+    exposure = 3_000 * bid + 1_000 * PRICE + 20 * usd("5.10") * 100  # firm F, before any limit
+    m.limits("F", FIRM, credit_limit=exposure + bid - 1)  # one more share is one unit too many
+    assert m.scope("A1").open_notional == 3_000 * bid
+    assert m.scope("A2").executed == 1_000 * PRICE
+    assert m.firm("F").exposure == exposure
+    assert reason(m.buy("A2", 1, bid)) is R.CREDIT_LIMIT_EXCEEDED
 
 
 def test_new_orders_are_checked_before_funding() -> None:
@@ -460,10 +468,21 @@ def test_new_orders_are_checked_before_funding() -> None:
     assert reason(m.sell("A1", 1, PRICE)) is None
 
 
-def test_declaring_a_parent_starts_the_risk_layer_and_counts_the_open_orders() -> None:
+def test_risk_commands_are_refused_by_a_venue_configured_without_pre_trade_risk() -> None:
+    m = RiskMarket(VenueConfig(pre_trade_risk=False))
+    for command in (
+        DeclareParent("alice", "A1", "P1", XYZ, BUY, 10),
+        SetRiskLimits("operator", RiskScope.ACCOUNT, "A1", RiskLimits(credit_limit=1)),
+        KillSwitch("operator", RiskScope.ACCOUNT, "A1"),
+    ):
+        before = m.frozen()
+        assert reason(m.do(command)) is R.RISK_CONTROLS_OFF
+        assert m.frozen() == before
+
+
+def test_declaring_a_parent_sees_the_open_orders_already_counted() -> None:
     m = RiskMarket()
     m.rest("A2", BUY, 100, usd("99.00"))
-    assert m.venue.export_state().risk is None
     m.do(DeclareParent("alice", "A1", "P1", XYZ, BUY, 10))
     assert m.scope("A2").open_notional == 100 * usd("99.00")
     assert m.firm("F").open_notional == 100 * usd("99.00")

@@ -20,7 +20,14 @@ from risk_support import (
 
 from seawall import Venue, VenueConfig
 from seawall.core.commands import Deposit, EndOfDay, Replace, ReportTrade, Withdraw
-from seawall.core.events import Obligation, RejectReason, SettlementBatch, Trade
+from seawall.core.events import (
+    CancelReason,
+    Obligation,
+    OrderCancelled,
+    RejectReason,
+    SettlementBatch,
+    Trade,
+)
 from seawall.core.ledger import fee_charged
 from seawall.core.types import SettlementMode
 
@@ -150,16 +157,20 @@ def test_a_settlement_fail_blocks_new_orders_until_every_negative_balance_is_cur
     conserved(m.venue)
 
 
-def test_an_account_that_failed_to_settle_cannot_grow_its_orders_by_replacing_them() -> None:
-    """Regression (6842754 to b066269): a replace did not look at settlement fails, so an
-    account refused new orders could still grow a resting one."""
+def test_an_account_that_fails_to_settle_loses_its_open_orders_and_cannot_trade() -> None:
+    """A failing account's resting orders would otherwise keep trading on promises it broke."""
     m = market()
     m.rest("C", SELL, 10, PRICE)
     m.buy("A1", 10, PRICE)  # A1 will be short of cash
     bid = m.rest("A1", BUY, 10, usd("90.00"))
-    m.do(EndOfDay("operator"))
+    other = m.rest("M", BUY, 10, usd("90.00"))
+    events = m.do(EndOfDay("operator"))
+    assert [(e.order_id, e.reason) for e in events if isinstance(e, OrderCancelled)] == [
+        (bid, CancelReason.SETTLEMENT_FAIL)
+    ]
+    assert other in m.venue.orders
     assert reason(m.buy("A1", 10, usd("90.00"))) is R.SETTLEMENT_FAIL
-    assert reason(m.do(Replace("alice", bid, 500, usd("90.00")))) is R.SETTLEMENT_FAIL
+    assert reason(m.do(Replace("alice", bid, 500, usd("90.00")))) is R.UNKNOWN_ORDER
 
 
 def test_end_of_day_keeps_the_credit_used_by_open_orders_only() -> None:

@@ -190,7 +190,8 @@ class RiskLimits(msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown
     caps gross exposure: every open order at full notional plus the absolute
     value of each executed position, across every instrument. A warning is
     published when utilisation first reaches ``warn_bps``; when it reaches
-    100% and ``kill_on_breach`` is set, the kill switch engages. The collar
+    100%, or an order that would take it over is refused, the kill switch
+    engages if ``kill_on_breach`` is set. The collar
     refuses a limit further than ``collar_bps`` (``extended_collar_bps``
     outside regular hours) from the instrument's reference price. A
     ``restricted`` scope may not enter orders; ``restricted_instruments``

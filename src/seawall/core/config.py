@@ -23,8 +23,12 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     notional, charged to each side and paid to ``fee_account``.
 
     ``settlement`` chooses real-time gross settlement or the deferred,
-    credit-based mode (ADR 0008). The pre-trade price collar uses different
-    widths in regular hours and outside them; regular hours are
+    credit-based mode (ADR 0008). ``pre_trade_risk`` keeps the risk layer's
+    exposure from the venue's first command, so limits set at any time
+    count everything before them; a venue that never uses risk limits (a
+    replay of market data, a like-for-like engine benchmark) may turn it off.
+    The pre-trade price collar uses different widths in regular hours and
+    outside them; regular hours are
     ``regular_open`` to ``regular_close`` (minutes after local midnight) in
     ``timezone``. ``max_extended_collar_bps`` is the widest collar any
     account or firm may be given outside regular hours: the 2013 options
@@ -38,6 +42,7 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     market_collar_bps: int = 500
     market_collar_abs: int = 5_000
     settlement: SettlementMode = SettlementMode.RTGS
+    pre_trade_risk: bool = True
     timezone: str = "America/New_York"
     regular_open: int = 9 * 60 + 30
     regular_close: int = 16 * 60
@@ -53,6 +58,8 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             found.append("the market-order collar must be positive")
         if not isinstance(self.settlement, SettlementMode):
             found.append("settlement must be a SettlementMode (rtgs or deferred)")
+        if self.settlement is SettlementMode.DEFERRED and not self.pre_trade_risk:
+            found.append("deferred settlement needs pre_trade_risk: credit limits replace funding")
         if not 0 <= self.regular_open < self.regular_close <= 24 * 60:
             found.append("regular hours must satisfy 0 <= regular_open < regular_close <= 1440")
         if not 0 < self.max_extended_collar_bps <= 10_000:

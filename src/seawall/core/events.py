@@ -68,6 +68,7 @@ class RejectReason(StrEnum):
     KILL_SWITCH_ENGAGED = "kill_switch_engaged"
     INVALID_LIMITS = "invalid_limits"
     SETTLEMENT_FAIL = "settlement_fail"
+    RISK_CONTROLS_OFF = "risk_controls_off"
 
 
 class CancelReason(StrEnum):
@@ -79,6 +80,7 @@ class CancelReason(StrEnum):
     EXPIRED = "expired"  # a day order at the close
     KILL_SWITCH = "kill_switch"  # the account's or firm's kill switch engaged
     DISCONNECT = "disconnect"  # the participant's session dropped (cancel on disconnect)
+    SETTLEMENT_FAIL = "settlement_fail"  # the account failed to settle at the end of the day
 
 
 class TransferKind(StrEnum):
@@ -272,8 +274,9 @@ class Obligation(msgspec.Struct, frozen=True, array_like=True):
 class SettlementBatch(EventBase, frozen=True, tag="settlement_batch"):
     """End of day: the net obligations settled, and the shortfalls no balance covered.
 
-    A shortfall leaves the account's balance negative by that amount: a
-    recorded debt. The account may not enter orders until it is cured.
+    A shortfall is the account's balance left negative: a recorded debt. Its
+    open orders are cancelled and it may not enter orders until a deposit
+    cures it.
     """
 
     settled: list[Obligation]

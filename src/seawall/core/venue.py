@@ -85,7 +85,7 @@ from seawall.core.types import (
     TradingState,
 )
 from seawall.core.units import ticks_to_price
-from seawall.risk.engine import RiskEngine
+from seawall.risk.engine import RiskEngine, limits_problem
 from seawall.risk.scope import Scope
 
 _BUY = Side.BUY
@@ -264,7 +264,7 @@ class Venue:
         return None
 
     def _order_access_rejection(
-        self, command: NewOrder, seq: int, ts: int, order_id: int
+        self, command: NewOrder | DeclareParent, seq: int, ts: int, order_id: int
     ) -> Events:
         """The precise reason an order's participant, account or instrument does not fit."""
         role = self.participants.get(command.participant)
@@ -1024,7 +1024,9 @@ class Venue:
                 f"withdrawing {cmd.amount} {cmd.asset} needs it available; {available} is",
             )  # fmt: skip
         balance.available -= cmd.amount
-        self.supply[cmd.asset] -= cmd.amount
+        # Under deferred settlement an account may hold units another still owes (a fail to
+        # deliver): withdrawing them takes the asset's supply below what was deposited.
+        self.supply[cmd.asset] = self.supply.get(cmd.asset, 0) - cmd.amount
         return [Transfer(seq, ts, TransferKind.WITHDRAW, cmd.account, cmd.asset, cmd.amount)]
 
     def _loan_parties(
@@ -1194,7 +1196,7 @@ class Venue:
                 events.append(
                     RiskWarning(
                         seq, ts, scope.kind, scope.target, notice.exposure, scope.credit,
-                        notice.exposure * 10_000 // scope.credit,
+                        scope.utilisation_bps(notice.exposure),
                     )
                 )  # fmt: skip
                 continue
@@ -1212,9 +1214,19 @@ class Venue:
             doomed = [o for _, o in sorted(self.orders.items()) if o.account.firm == target]
         return [self._cancelled(order, reason, seq, ts) for order in doomed]
 
+    def _risk_off_rejection(
+        self, cmd: SetRiskLimits | KillSwitch | DeclareParent, seq: int, ts: int
+    ) -> Events | None:
+        if self.risk.active:
+            return None
+        return self._reject(
+            cmd, seq, ts, RejectReason.RISK_CONTROLS_OFF,
+            "this venue runs without pre-trade risk controls (VenueConfig.pre_trade_risk)",
+        )  # fmt: skip
+
     def _risk_target(self, cmd: SetRiskLimits | KillSwitch, seq: int, ts: int) -> Events | None:
         """None if an operator names an existing account or a well-formed firm id."""
-        rejection = self._operator_rejection(cmd, seq, ts)
+        rejection = self._operator_rejection(cmd, seq, ts) or self._risk_off_rejection(cmd, seq, ts)
         if rejection is not None:
             return rejection
         if cmd.scope is RiskScope.ACCOUNT and cmd.target not in self.accounts:
@@ -1229,9 +1241,8 @@ class Venue:
         return None
 
     def _risk_scope(self, kind: RiskScope, target: str) -> Scope:
-        """The scope a risk command acts on; the first one starts the risk layer."""
+        """The scope a risk command acts on."""
         risk = self.risk
-        risk.activate(self.orders.values())
         if kind is RiskScope.FIRM:
             return risk.firm_scope(target)
         return risk.scope_of(self.accounts[target])
@@ -1240,7 +1251,7 @@ class Venue:
         rejection = self._risk_target(cmd, seq, ts)
         if rejection is not None:
             return rejection
-        problem = self.risk.limits_problem(cmd.limits)
+        problem = limits_problem(cmd.limits, self.config.max_extended_collar_bps)
         if problem is not None:
             return self._reject(cmd, seq, ts, RejectReason.INVALID_LIMITS, problem)
         scope = self._risk_scope(cmd.scope, cmd.target)
@@ -1252,14 +1263,13 @@ class Venue:
         rejection = self._risk_target(cmd, seq, ts)
         if rejection is not None:
             return rejection
-        scope = self._risk_scope(cmd.scope, cmd.target) if self.risk.active else None
-        if (scope.killed if scope is not None else False) is cmd.engage:
+        scope = self._risk_scope(cmd.scope, cmd.target)
+        if scope.killed == cmd.engage:
             state = "engaged" if cmd.engage else "not engaged"
             return self._reject(
                 cmd, seq, ts, RejectReason.INVALID_TRANSITION,
                 f"the kill switch of {cmd.scope.value} {cmd.target!r} is already {state}",
             )  # fmt: skip
-        scope = self._risk_scope(cmd.scope, cmd.target)
         if cmd.engage:
             self.risk.kill(scope, cmd.reason or "engaged by an operator", cmd.participant)
             return []  # published with its cancels by _publish_risk
@@ -1274,8 +1284,10 @@ class Venue:
         account = self.accounts.get(cmd.account)
         book = self.books.get(cmd.instrument)
         if account is None or book is None or account.owner != cmd.participant:
-            probe = NewOrder(cmd.participant, cmd.account, cmd.instrument, cmd.side, cmd.qty)
-            return self._order_access_rejection(probe, seq, ts, 0)
+            return self._order_access_rejection(cmd, seq, ts, 0)
+        rejection = self._risk_off_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
         problem = self._qty_problem(cmd.qty, book)
         if problem is None and not _valid_id(cmd.parent_order_id):
             problem = (
@@ -1284,7 +1296,6 @@ class Venue:
             )
         if problem is not None:
             return self._reject(cmd, seq, ts, *problem)
-        self.risk.activate(self.orders.values())
         parent = self.risk.declare_parent(
             cmd.account, cmd.parent_order_id, cmd.instrument, cmd.side, cmd.qty
         )
@@ -1338,4 +1349,8 @@ class Venue:
                 )
                 self.risk.failing.add(obligation.account)
         self.risk.end_of_day()
-        return [SettlementBatch(seq, ts, settled, shortfalls)]
+        events: Events = [SettlementBatch(seq, ts, settled, shortfalls)]
+        failed = {shortfall.account for shortfall in shortfalls}
+        doomed = [o for _, o in sorted(self.orders.items()) if o.account.account_id in failed]
+        events.extend(self._cancelled(o, CancelReason.SETTLEMENT_FAIL, seq, ts) for o in doomed)
+        return events

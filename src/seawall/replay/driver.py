@@ -40,6 +40,7 @@ from seawall.core.commands import (
     Replace,
     ReportTrade,
 )
+from seawall.core.config import VenueConfig
 from seawall.core.events import Event, OrderAccepted, Rejected, Trade
 from seawall.core.types import Instrument, SelfTradePrevention, Side, TimeInForce
 from seawall.core.venue import Venue
@@ -67,6 +68,10 @@ class ReplayError(RuntimeError):
     """The venue refused a command the replay built: a bug in the replay, not in the data."""
 
 
+REPLAY_CONFIG = VenueConfig(pre_trade_risk=False)
+"""Replays carry no risk limits: market data, not a participant's orders, is what they check."""
+
+
 @dataclass
 class ReplayVenue:
     """The venue a replay drives, with its funded replay accounts and an optional journal.
@@ -77,7 +82,7 @@ class ReplayVenue:
     with a ``recorded`` list, every (timestamp, command) is also kept there.
     """
 
-    venue: Venue = field(default_factory=Venue)
+    venue: Venue = field(default_factory=lambda: Venue(REPLAY_CONFIG))
     journal: JournalWriter | None = None
     commit_every: int = 4096
     ts: int = 0

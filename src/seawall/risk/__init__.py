@@ -26,6 +26,7 @@ RISK_REJECTIONS = frozenset(
         RejectReason.KILL_SWITCH_ENGAGED,
         RejectReason.INVALID_LIMITS,
         RejectReason.SETTLEMENT_FAIL,
+        RejectReason.RISK_CONTROLS_OFF,
     }
 )
 """The reasons only the risk layer gives (each is listed in docs/risk.md)."""

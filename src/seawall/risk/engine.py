@@ -13,15 +13,15 @@ switch in that same step. Warnings and kills are queued as :class:`Notice`
 objects that the venue turns into events and cancels after the command's
 own effects (never in the middle of a match).
 
-The engine is idle (every hook skipped) until the first risk command, or
-from the start under deferred settlement, so a venue without controls pays
-nothing for them.
+The engine keeps exposure from the venue's first command, so a limit set
+at any time counts everything before it. A venue configured without
+pre-trade risk (``VenueConfig.pre_trade_risk``) skips every hook and
+refuses risk commands.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from seawall.core.book import Book, Order
@@ -72,6 +72,37 @@ def _name(scope: Scope) -> str:
     return f"{scope.kind.value} {scope.target!r}"
 
 
+def limits_problem(limits: RiskLimits, max_extended_collar_bps: int) -> str | None:
+    """Why these limits cannot be set under a venue's extended-hours ceiling, or None."""
+    values = [
+        limits.credit_limit, limits.max_order_qty, limits.max_order_notional,
+        limits.collar_bps, limits.extended_collar_bps, limits.duplicate_window_ns,
+        limits.max_messages, limits.message_window_ns, limits.max_orders,
+        limits.order_window_ns, limits.max_executions, limits.execution_window_ns,
+    ]  # fmt: skip
+    if any(not 0 <= value <= MAX_SUPPLY for value in values):
+        return "every limit must be between 0 and 10^18"
+    if not 0 < limits.warn_bps <= BPS:
+        return "warn_bps must be between 1 and 10,000"
+    if limits.extended_collar_bps > max_extended_collar_bps:
+        return (
+            f"an extended-hours collar of {limits.extended_collar_bps} bps is wider than the "
+            f"venue's ceiling of {max_extended_collar_bps} bps"
+        )
+    if limits.collar_bps > BPS:
+        return "collar_bps must be at most 10,000"
+    for count, window, name in (
+        (limits.max_messages, limits.message_window_ns, "message"),
+        (limits.max_orders, limits.order_window_ns, "order"),
+        (limits.max_executions, limits.execution_window_ns, "execution"),
+    ):
+        if bool(count) != bool(window):
+            return f"the {name} throttle needs both a count and a window"
+        if count > 1_000_000:
+            return f"the {name} throttle may count at most 1,000,000 per window"
+    return None
+
+
 class RiskEngine:
     """Per-account and per-firm controls, exposure and kill switches. See the module docstring."""
 
@@ -80,7 +111,7 @@ class RiskEngine:
         self.deferred = config.settlement is SettlementMode.DEFERRED
         self.max_extended_collar_bps = config.max_extended_collar_bps
         self.hours = RegularHours(config.timezone, config.regular_open, config.regular_close)
-        self.active = self.deferred
+        self.active = config.pre_trade_risk
         self.accounts: dict[str, Scope] = {}
         self.firms: dict[str, Scope] = {}
         self.parents: dict[tuple[str, str], Parent] = {}
@@ -89,18 +120,10 @@ class RiskEngine:
 
     # ------------------------------------------------------------------ scopes
 
-    def activate(self, open_orders: Iterable[Order]) -> None:
-        """Start keeping exposure, counting the orders already open."""
-        if self.active:
-            return
-        self.active = True
-        for order in open_orders:
-            self._add_open(self.scope_of(order.account), order.leaves * self._money_per_unit(order))
-
     def firm_scope(self, firm: str) -> Scope:
         scope = self.firms.get(firm)
         if scope is None:
-            scope = self.firms[firm] = Scope(_FIRM, firm)
+            scope = self.firms[firm] = Scope(_FIRM, firm, self.max_extended_collar_bps)
         return scope
 
     def scope_of(self, account: Account) -> Scope:
@@ -108,38 +131,10 @@ class RiskEngine:
         scope = self.accounts.get(account.account_id)
         if scope is None:
             firm = self.firm_scope(account.firm) if account.firm else None
-            scope = self.accounts[account.account_id] = Scope(_ACCOUNT, account.account_id, firm)
-        return scope
-
-    def limits_problem(self, limits: RiskLimits) -> str | None:
-        """Why these limits cannot be set, or None."""
-        values = [
-            limits.credit_limit, limits.max_order_qty, limits.max_order_notional,
-            limits.collar_bps, limits.extended_collar_bps, limits.duplicate_window_ns,
-            limits.max_messages, limits.message_window_ns, limits.max_orders,
-            limits.order_window_ns, limits.max_executions, limits.execution_window_ns,
-        ]  # fmt: skip
-        if any(not 0 <= value <= MAX_SUPPLY for value in values):
-            return "every limit must be between 0 and 10^18"
-        if not 0 < limits.warn_bps <= BPS:
-            return "warn_bps must be between 1 and 10,000"
-        if limits.extended_collar_bps > self.max_extended_collar_bps:
-            return (
-                f"an extended-hours collar of {limits.extended_collar_bps} bps is wider than the "
-                f"venue's ceiling of {self.max_extended_collar_bps} bps"
+            scope = self.accounts[account.account_id] = Scope(
+                _ACCOUNT, account.account_id, self.max_extended_collar_bps, firm
             )
-        if limits.collar_bps > BPS:
-            return "collar_bps must be at most 10,000"
-        for count, window, name in (
-            (limits.max_messages, limits.message_window_ns, "message"),
-            (limits.max_orders, limits.order_window_ns, "order"),
-            (limits.max_executions, limits.execution_window_ns, "execution"),
-        ):
-            if bool(count) != bool(window):
-                return f"the {name} throttle needs both a count and a window"
-            if count > 1_000_000:
-                return f"the {name} throttle may count at most 1,000,000 per window"
-        return None
+        return scope
 
     # ------------------------------------------------------------------ order entry
 
@@ -153,11 +148,13 @@ class RiskEngine:
         helper that names the scope and the limit.
         """
         scope = self.accounts.get(account.account_id) or self.scope_of(account)
+        full = None
         for stamps, window_ns in scope.entry_windows:  # message, order rates: account, firm
-            too_many = ts - stamps[0] < window_ns
-            stamps.append(ts)  # every attempt counts, refused or not
-            if too_many:
-                return self._rate_problem(scope, stamps)
+            if ts - stamps[0] < window_ns and full is None:
+                full = stamps
+            stamps.append(ts)  # every attempt counts in every window, refused or not
+        if full is not None:
+            return self._rate_problem(scope, full)
         if scope.blocked or (self.failing and account.account_id in self.failing):
             return self._blocked_problem(scope, account)
         qty = cmd.qty
@@ -191,15 +188,19 @@ class RiskEngine:
             and scope.credit_cap == NO_LIMIT
             and (firm is None or firm.credit_cap == NO_LIMIT)
         ):
-            return RejectReason.NO_CREDIT_LIMIT, (
-                f"deferred settlement extends credit only under a limit; {account.account_id!r} "
-                "has none"
-            )
+            return self._no_credit_problem(account)
         if scope.exposure + notional > scope.credit_cap:
             return self._credit_problem(scope, notional)
         if firm is not None and firm.exposure + notional > firm.credit_cap:
             return self._credit_problem(firm, notional)
         return None
+
+    @staticmethod
+    def _no_credit_problem(account: Account) -> Problem:
+        return RejectReason.NO_CREDIT_LIMIT, (
+            f"deferred settlement extends credit only under a limit; {account.account_id!r} "
+            "has none"
+        )
 
     def _blocked_problem(self, scope: Scope, account: Account) -> Problem:
         firm = scope.firm
@@ -275,11 +276,8 @@ class RiskEngine:
             regular = hours.open_ns <= ts < hours.close_ns
         else:
             regular = hours.contains(ts)
-        if regular:
-            bps = scope.collar_bps
-        else:  # never open outside regular hours when a collar is set for them
-            bps = scope.extended_collar_bps or min(scope.collar_bps, self.max_extended_collar_bps)
-        reference = book.last_price or book.reference()
+        bps = scope.collar_bps if regular else scope.extended_collar_bps
+        reference = book.reference()
         if not bps or not reference:
             return None  # no collar in this session, or nothing to measure from
         band = reference * bps // BPS
@@ -322,12 +320,7 @@ class RiskEngine:
     def admit(self, order: Order, book: Book, ts: int) -> None:
         """An order passed every check and was funded: count it."""
         scope = self.accounts[order.account.account_id]
-        notional = order.qty * order.price * book.unit
-        for each in scope.chain:
-            each.open_notional += notional
-            exposure = each.exposure = each.exposure + notional
-            if exposure >= each.alert_at:
-                self._alert(each)
+        self._change(scope, order.qty * order.price * book.unit, 0)
         entry = order.entry
         recent = scope.recent
         if recent is not None:
@@ -344,11 +337,13 @@ class RiskEngine:
         duplicate checks (it is a message, not a new order), on what it adds."""
         scope = self.scope_of(order.account)
         firm = scope.firm
+        full = None
         for window in scope.message_windows:
-            too_many = window.full(ts)
+            if window.full(ts) and full is None:
+                full = window.stamps
             window.record(ts)
-            if too_many:
-                return self._rate_problem(scope, window.stamps)
+        if full is not None:
+            return self._rate_problem(scope, full)
         if scope.blocked or (self.failing and order.account.account_id in self.failing):
             return self._blocked_problem(scope, order.account)
         unit = book.unit
@@ -370,6 +365,12 @@ class RiskEngine:
             problem = self._parent_problem(order.account, probe, leaves - order.leaves)
             if problem is not None:
                 return problem
+        if (
+            self.deferred
+            and scope.credit_cap == NO_LIMIT
+            and (firm is None or firm.credit_cap == NO_LIMIT)
+        ):
+            return self._no_credit_problem(order.account)
         added = leaves * price * unit - order.leaves * order.price * unit
         if added > 0:
             if scope.exposure + added > scope.credit_cap:
@@ -381,11 +382,7 @@ class RiskEngine:
     def on_replace(self, order: Order, old_price: int, old_leaves: int, unit: int) -> None:
         """``order`` now carries its new price and open quantity."""
         scope = self.accounts[order.account.account_id]
-        delta = order.leaves * order.price * unit - old_leaves * old_price * unit
-        if delta > 0:
-            self._add_open(scope, delta)
-        else:
-            self._change(scope, delta, 0)
+        self._change(scope, order.leaves * order.price * unit - old_leaves * old_price * unit, 0)
         parent_id = order.entry.parent_order_id
         if parent_id:
             self.parents[(order.account.account_id, parent_id)].used += order.leaves - old_leaves
@@ -470,9 +467,6 @@ class RiskEngine:
 
     def _money_per_unit(self, order: Order) -> int:
         return order.price * self.books[order.instrument].unit
-
-    def _add_open(self, scope: Scope, notional: int) -> None:
-        self._change(scope, notional, 0)
 
     def _change(self, scope: Scope, open_delta: int, executed_delta: int) -> None:
         """Apply exposure deltas to an account and its firm; warn, kill or re-arm as due."""

@@ -27,8 +27,10 @@ from typing import Any
 import msgspec
 
 from seawall.core.commands import RiskLimits, SetRiskLimits
+from seawall.core.config import VenueConfig
 from seawall.core.types import RiskScope
 from seawall.core.units import UnitError, money_to_units
+from seawall.risk.engine import limits_problem
 
 MONEY_FIELDS = ("credit_limit", "max_order_notional")
 
@@ -53,8 +55,17 @@ def _limits(source: str, key: str, table: Any) -> RiskLimits:
         raise LimitsFileError(f"{source}: {key}: {error}") from None
 
 
-def limit_commands(path: Path, operator: str = "operator") -> list[SetRiskLimits]:
-    """The commands that set every limit in the file, firms first (raises LimitsFileError)."""
+def limit_commands(
+    path: Path,
+    operator: str = "operator",
+    max_extended_collar_bps: int = VenueConfig().max_extended_collar_bps,
+) -> list[SetRiskLimits]:
+    """The commands that set every limit in the file, firms first (raises LimitsFileError).
+
+    Each table is checked as the venue will check it, against the venue's
+    extended-hours collar ceiling, so a file that passes is a file the venue
+    accepts.
+    """
     source = str(path)
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -70,5 +81,9 @@ def limit_commands(path: Path, operator: str = "operator") -> list[SetRiskLimits
             raise LimitsFileError(f"{source}: {scope.value} must be a table")
         for target, table in section.items():
             key = f"{scope.value}.{target}"
-            commands.append(SetRiskLimits(operator, scope, target, _limits(source, key, table)))
+            limits = _limits(source, key, table)
+            problem = limits_problem(limits, max_extended_collar_bps)
+            if problem is not None:
+                raise LimitsFileError(f"{source}: {key}: {problem}")
+            commands.append(SetRiskLimits(operator, scope, target, limits))
     return commands

@@ -38,6 +38,15 @@ class Position:
         self.mark = mark  # money per unit of the latest fill (price × multiplier)
 
 
+def _window(current: SlidingCount | None, limit: int, window_ns: int) -> SlidingCount | None:
+    """The throttle for these parameters: the current one if they are unchanged."""
+    if not limit:
+        return None
+    if current is not None and (current.limit, current.window_ns) == (limit, window_ns):
+        return current
+    return SlidingCount(limit, window_ns)
+
+
 def _smallest(*limits: int) -> int:
     """The tightest of several limits where 0 means none."""
     return min((limit for limit in limits if limit), default=0)
@@ -59,6 +68,7 @@ class Scope:
         "execution_windows",
         "executions",
         "exposure",
+        "extended_ceiling_bps",
         "extended_collar_bps",
         "firm",
         "kill_cause",
@@ -81,8 +91,11 @@ class Scope:
         "warned",
     )
 
-    def __init__(self, kind: RiskScope, target: str, firm: Scope | None = None) -> None:
+    def __init__(
+        self, kind: RiskScope, target: str, extended_ceiling_bps: int, firm: Scope | None = None
+    ) -> None:
         self.kind = kind
+        self.extended_ceiling_bps = extended_ceiling_bps
         self.target = target
         self.firm = firm
         self.members: list[Scope] = []  # a firm's account scopes
@@ -98,24 +111,34 @@ class Scope:
         self.executions: dict[str, SlidingCount] = {}
         self.recent: RecentKeys | None = None
         self.chain: tuple[Scope, ...] = (self,) if firm is None else (self, firm)
-        self.apply(RiskLimits())
+        self.limits = RiskLimits()
+        self.messages: SlidingCount | None = None
+        self.orders: SlidingCount | None = None
+        self.apply(self.limits)
 
     def apply(self, limits: RiskLimits) -> None:
-        """Adopt new limits. Windows restart; exposure and the kill switch are kept."""
+        """Adopt new limits; exposure and the kill switch are kept.
+
+        A throttle whose count and window are unchanged keeps its history, and
+        a warning already given stands while the credit limit and warning
+        level are unchanged: re-sending the same limits changes nothing.
+        """
+        old = self.limits
         self.limits = limits
         self.credit = limits.credit_limit
         self.credit_cap = limits.credit_limit or NO_LIMIT
         self.warn_at = -(-limits.credit_limit * limits.warn_bps // BPS)
-        self.messages = (
-            SlidingCount(limits.max_messages, limits.message_window_ns)
-            if limits.max_messages
-            else None
-        )
-        self.orders = (
-            SlidingCount(limits.max_orders, limits.order_window_ns) if limits.max_orders else None
-        )
-        self.executions.clear()
-        self.warned = False  # the venue reviews the scope next, warning if already due
+        self.messages = _window(self.messages, limits.max_messages, limits.message_window_ns)
+        self.orders = _window(self.orders, limits.max_orders, limits.order_window_ns)
+        if (old.max_executions, old.execution_window_ns) != (
+            limits.max_executions, limits.execution_window_ns,
+        ):  # fmt: skip
+            self.executions.clear()
+        if (old.credit_limit, old.warn_bps) != (
+            limits.credit_limit,
+            limits.warn_bps,
+        ):
+            self.warned = False  # the venue reviews the scope next, warning if already due
         self.refresh_alerts()
         for scope in self.members or [self]:
             scope.combine()
@@ -133,7 +156,9 @@ class Scope:
         self.max_qty = _smallest(own.max_order_qty, theirs.max_order_qty) or NO_LIMIT
         self.max_notional = _smallest(own.max_order_notional, theirs.max_order_notional) or NO_LIMIT
         self.collar_bps = _smallest(own.collar_bps, theirs.collar_bps)
-        self.extended_collar_bps = _smallest(own.extended_collar_bps, theirs.extended_collar_bps)
+        self.extended_collar_bps = _smallest(
+            self._extended_collar(own), self._extended_collar(theirs)
+        )
         self.restricted_instruments = frozenset(
             own.restricted_instruments + theirs.restricted_instruments
         )
@@ -150,6 +175,16 @@ class Scope:
             self.recent = None
         elif self.recent is None or self.recent.window_ns != window:
             self.recent = RecentKeys(window)
+
+    def _extended_collar(self, limits: RiskLimits) -> int:
+        """A scope's collar outside regular hours: its own, else its regular one, capped.
+
+        A regular-hours collar alone never leaves the pre-market open (the
+        2013 failure).
+        """
+        if limits.extended_collar_bps:
+            return limits.extended_collar_bps
+        return min(limits.collar_bps, self.extended_ceiling_bps)
 
     def refresh_alerts(self) -> None:
         """Set the exposure at which the next warning or kill is due, and the re-arm level."""
@@ -170,6 +205,6 @@ class Scope:
         for scope in self.members or [self]:
             scope.combine()
 
-    def utilisation_bps(self) -> int:
-        """Exposure as basis points of the credit limit (0 when there is none)."""
-        return self.exposure * BPS // self.credit if self.credit else 0
+    def utilisation_bps(self, exposure: int) -> int:
+        """``exposure`` as basis points of the credit limit (0 when there is none)."""
+        return exposure * BPS // self.credit if self.credit else 0

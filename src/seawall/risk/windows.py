@@ -59,10 +59,6 @@ class RecentKeys:
         self.last_seen: dict[Hashable, int] = {}
         self.expiry: deque[tuple[int, Hashable]] = deque()
 
-    def seen(self, key: Hashable, ts: int) -> bool:
-        stamp = self.last_seen.get(key)
-        return stamp is not None and ts - stamp < self.window_ns
-
     def record(self, key: Hashable, ts: int) -> None:
         expiry = self.expiry
         last_seen = self.last_seen
