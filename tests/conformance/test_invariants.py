@@ -378,9 +378,10 @@ def test_invariants_hold_through_a_seawall_only_stream() -> None:
     assert reached["Trade"] >= 10 and reached["StopElected"] == 2
     assert reached["AuctionUncrossed"] == 1
     assert {e.kept_priority for e in s.events if isinstance(e, OrderReplaced)} == {True, False}
-    deferred_only = {CancelReason.SETTLEMENT_FAIL}  # tests/risk/test_risk_deferred.py
+    # Deferred settlement and collared stops: tests/risk/test_risk_deferred.py, test_risk_collar.py
+    elsewhere = {CancelReason.SETTLEMENT_FAIL, CancelReason.OUTSIDE_PRICE_COLLAR}
     assert {e.reason for e in s.events if isinstance(e, OrderCancelled)} == (
-        set(CancelReason) - deferred_only
+        set(CancelReason) - elsewhere
     )
     assert any(isinstance(e, Trade) and e.buy_account == e.sell_account for e in s.events)
     assert d.venue.orders == {}

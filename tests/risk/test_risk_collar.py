@@ -12,6 +12,7 @@ import pytest
 from risk_support import (
     BUY,
     FIRM,
+    MIDDAY,
     OPT,
     SELL,
     RiskMarket,
@@ -23,7 +24,7 @@ from risk_support import (
 
 from seawall import Instrument, OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import Cancel, Deposit, ListInstrument, Replace
-from seawall.core.events import RejectReason
+from seawall.core.events import CancelReason, OrderCancelled, RejectReason, StopElected
 from seawall.core.types import BPS
 
 R = RejectReason
@@ -210,3 +211,27 @@ def test_a_regular_collar_alone_also_collars_outside_regular_hours_at_most_at_th
     ceiling_high, _ = bounds(PRICE, VenueConfig().max_extended_collar_bps)
     assert kinds(wide.buy("A1", 1, ceiling_high)) == ["OrderAccepted"]
     assert reason(wide.buy("A1", 1, ceiling_high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+
+
+def test_a_stop_is_collared_when_it_is_elected_not_when_it_is_entered() -> None:
+    m = collared(MIDDAY)  # A1: 5% in regular hours
+    stop = usd("90.00")  # 10% below the $100 reference: a protective stop, not an error
+    protective = m.rest(
+        "A1", SELL, 10, usd("89.50"), order_type=OrderType.STOP_LIMIT, stop_price=stop
+    )
+    reckless = m.rest(
+        "A1", SELL, 10, usd("50.00"), order_type=OrderType.STOP_LIMIT, stop_price=stop
+    )
+    m.rest("M", BUY, 10, stop)
+    events = m.sell("B", 10, stop)  # prints at $90.00: both stops are elected
+    _, lowest = bounds(stop, REGULAR)  # the collar now runs from the $90.00 last sale
+    assert usd("50.00") < lowest <= usd("89.50")
+    elected = [e.order_id for e in events if isinstance(e, StopElected)]
+    assert elected == [protective, reckless]
+    collared_out = [
+        e.order_id
+        for e in events
+        if isinstance(e, OrderCancelled) and e.reason is CancelReason.OUTSIDE_PRICE_COLLAR
+    ]
+    assert collared_out == [reckless]
+    assert protective in m.venue.orders and reckless not in m.venue.orders

@@ -81,6 +81,7 @@ class CancelReason(StrEnum):
     KILL_SWITCH = "kill_switch"  # the account's or firm's kill switch engaged
     DISCONNECT = "disconnect"  # the participant's session dropped (cancel on disconnect)
     SETTLEMENT_FAIL = "settlement_fail"  # the account failed to settle at the end of the day
+    OUTSIDE_PRICE_COLLAR = "outside_price_collar"  # an elected stop beyond its owner's collar
 
 
 class TransferKind(StrEnum):

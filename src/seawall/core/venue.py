@@ -597,6 +597,10 @@ class Venue:
                     book.last_price, order.price,
                 )
             )  # fmt: skip
+            if self.risk.active and self.risk.election_problem(order, book, ts) is not None:
+                # A stop is collared when it becomes an order, against the price then.
+                events.append(self._cancelled(order, CancelReason.OUTSIDE_PRICE_COLLAR, seq, ts))
+                continue
             limit_key = order.price if order.side is _BUY else -order.price
             if order.tif is _FOK and not self._fillable(
                 order.account, order.side, order.leaves, order.entry.stp, book, limit_key

@@ -166,7 +166,9 @@ class RiskEngine:
             problem = self._instrument_problem(scope, symbol, ts)
             if problem is not None:
                 return problem
-        if scope.collar_bps or scope.extended_collar_bps:
+        if (scope.collar_bps or scope.extended_collar_bps) and not cmd.stop_price:
+            # A stop is collared when it is elected (election_problem), not against today's
+            # price: a protective stop is meant to sit far from it.
             problem = self._collar_problem(scope, cmd.side, book, price, ts)
             if problem is not None:
                 return problem
@@ -288,6 +290,13 @@ class RiskEngine:
             f"{ticks_to_price(price)} is more than {bps} bps from {book.instrument.symbol}'s "
             f"reference {ticks_to_price(reference)} ({_name(scope)}, {session})"
         )
+
+    def election_problem(self, order: Order, book: Book, ts: int) -> Problem | None:
+        """An elected stop's limit outside its owner's collar, against the reference now."""
+        scope = self.accounts[order.account.account_id]
+        if not (scope.collar_bps or scope.extended_collar_bps):
+            return None
+        return self._collar_problem(scope, order.side, book, order.price, ts)
 
     def _parent_problem(self, account: Account, cmd: NewOrder, qty: int) -> Problem | None:
         parent = self.parents.get((account.account_id, cmd.parent_order_id))
