@@ -24,7 +24,13 @@ from risk_support import (
 
 from seawall import Instrument, OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import Cancel, Deposit, ListInstrument, Replace
-from seawall.core.events import CancelReason, OrderCancelled, RejectReason, StopElected
+from seawall.core.events import (
+    CancelReason,
+    OrderAccepted,
+    OrderCancelled,
+    RejectReason,
+    StopElected,
+)
 from seawall.core.types import BPS
 
 R = RejectReason
@@ -170,20 +176,35 @@ def test_a_firm_collar_applies_to_its_accounts_and_a_replace_is_collared_too() -
     assert m.venue.orders[bid].price == high
 
 
-def test_a_market_order_is_collared_at_the_price_it_is_given() -> None:
-    # The venue turns a market buy into a limit at the reference + min(5%, $0.50); a risk
-    # collar tighter than that refuses it.
+def test_a_market_order_takes_the_tighter_of_the_venue_and_account_collars() -> None:
+    # The venue turns a market buy into a limit at the reference + min(5%, $0.50); an account
+    # collar tighter than that narrows the order to its own bound instead of refusing it.
     m = RiskMarket(start=utc_ns(2024, 7, 10, 15, 0))
     config = m.venue.config
     band = min(PRICE * config.market_collar_bps // BPS, config.market_collar_abs)
     tight = band * BPS // PRICE - 1  # bps: just under the market order's band
     m.limits("A1", collar_bps=tight)
-    m.rest("M", SELL, 10, PRICE)
+    bound = PRICE + PRICE * tight // BPS
+    bound -= bound % usd("0.01")  # rounded inward to the tick
+    assert bound < PRICE + band
+    m.rest("M", SELL, 10, PRICE + band)  # inside the venue's collar, outside the account's
     events = m.buy("A1", 10, 0, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
-    assert reason(events) is R.OUTSIDE_PRICE_COLLAR
-    m.limits("A1", collar_bps=tight + 1)
+    accepted = events[0]
+    assert isinstance(accepted, OrderAccepted) and accepted.price == bound
+    assert kinds(events) == ["OrderAccepted", "OrderCancelled"]  # nothing within its bound
+    m.rest("M", SELL, 10, bound)
     events = m.buy("A1", 10, 0, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
     assert kinds(events) == ["OrderAccepted", "Trade"]
+    m.limits("A1", collar_bps=tight + 100)  # wider than the venue's: the venue's collar stands
+    reference = bound  # the last sale
+    venue_limit = reference + min(
+        reference * config.market_collar_bps // BPS, config.market_collar_abs
+    )
+    venue_limit -= venue_limit % usd("0.01")
+    assert venue_limit < reference + reference * (tight + 100) // BPS
+    events = m.buy("A1", 1, 0, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
+    accepted = events[0]
+    assert isinstance(accepted, OrderAccepted) and accepted.price == venue_limit
 
 
 def test_a_placeholder_sell_at_one_dollar_is_refused_before_and_after_the_open() -> None:

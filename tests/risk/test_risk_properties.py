@@ -209,8 +209,9 @@ class ControlsOracle:
 
     def check_entry(
         self, ts: int, account: str, symbol: str, side: Side, qty: int, price: int,
-        reference: int, new_order: bool,
+        reference: int, new_order: bool, collared: bool = True,
     ) -> None:  # fmt: skip
+        """``collared`` is false for a stop: it meets its collar when elected, not entered."""
         unit = self.venue.books[symbol].instrument.multiplier
         regular = SUMMER_OPEN <= ts < SUMMER_OPEN + 390 * 60 * 1_000_000_000
         key = (symbol, side, price, qty)
@@ -225,8 +226,11 @@ class ControlsOracle:
                 assert qty <= limits.max_order_qty, f"{what}: above max qty {limits.max_order_qty}"
             if limits.max_order_notional:
                 assert qty * price * unit <= limits.max_order_notional, f"{what}: notional"
-            bps = limits.collar_bps if regular else limits.extended_collar_bps
-            if bps and reference:
+            # Outside regular hours a scope with only a regular collar gets it, capped.
+            ceiling = self.venue.config.max_extended_collar_bps
+            extended = limits.extended_collar_bps or min(limits.collar_bps, ceiling)
+            bps = limits.collar_bps if regular else extended
+            if collared and bps and reference:
                 band = reference * bps // BPS
                 inside = (
                     price <= reference + band if side is Side.BUY else price >= reference - band
@@ -265,7 +269,7 @@ class ControlsOracle:
         if isinstance(command, NewOrder) and isinstance(first, OrderAccepted):
             self.check_entry(
                 ts, command.account, command.instrument, command.side, first.qty, first.price,
-                seen.reference, True,
+                seen.reference, True, not command.stop_price,
             )  # fmt: skip
             self.orders.append(
                 (ts, command.account, (command.instrument, command.side, first.price, first.qty))

@@ -430,6 +430,9 @@ class Venue:
                     f"{cmd.instrument} has no reference price to collar a market order", order_id,
                 )  # fmt: skip
             price = self._collar(reference, cmd.side, book)
+            if order_type is _MARKET and self.risk.active:
+                account = self.accounts[cmd.account]
+                price = self.risk.market_limit(account, cmd.side, book, price, ts)
         if order_type is _LIMIT or order_type is _MARKET:
             problem = self._crossing_problem(cmd, book, price)
             if problem is not None:

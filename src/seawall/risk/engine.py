@@ -273,11 +273,7 @@ class RiskEngine:
         self, scope: Scope, side: Side, book: Book, price: int, ts: int
     ) -> Problem | None:
         """A limit too far from the reference: the last sale, else the prior close, else the mid."""
-        hours = self.hours
-        if hours.day_start <= ts < hours.day_end:
-            regular = hours.open_ns <= ts < hours.close_ns
-        else:
-            regular = hours.contains(ts)
+        regular = self._regular(ts)
         bps = scope.collar_bps if regular else scope.extended_collar_bps
         reference = book.reference()
         if not bps or not reference:
@@ -290,6 +286,34 @@ class RiskEngine:
             f"{ticks_to_price(price)} is more than {bps} bps from {book.instrument.symbol}'s "
             f"reference {ticks_to_price(reference)} ({_name(scope)}, {session})"
         )
+
+    def _regular(self, ts: int) -> bool:
+        hours = self.hours
+        if hours.day_start <= ts < hours.day_end:
+            return hours.open_ns <= ts < hours.close_ns
+        return hours.contains(ts)
+
+    def market_limit(self, account: Account, side: Side, book: Book, price: int, ts: int) -> int:
+        """A market order's limit: the venue's collar ``price``, or its owner's tighter one.
+
+        A market order is a request for any price within protection, so an
+        account collar narrower than the venue's narrows the order instead of
+        refusing it. The bound is rounded inward to the tick.
+        """
+        scope = self.accounts.get(account.account_id)
+        if scope is None or not (scope.collar_bps or scope.extended_collar_bps):
+            return price
+        bps = scope.collar_bps if self._regular(ts) else scope.extended_collar_bps
+        reference = book.reference()
+        if not bps or not reference:
+            return price
+        band = reference * bps // BPS
+        tick = book.tick
+        if side is _BUY:
+            bound = reference + band
+            return min(price, bound - bound % tick)
+        bound = reference - band
+        return max(price, bound + -bound % tick)
 
     def election_problem(self, order: Order, book: Book, ts: int) -> Problem | None:
         """An elected stop's limit outside its owner's collar, against the reference now."""
