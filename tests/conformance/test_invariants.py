@@ -367,7 +367,7 @@ def test_invariants_hold_through_a_seawall_only_stream() -> None:
     s.order("b7", "b", buy, 1, 99_000, refused=RejectReason.TRADING_HALTED)
     s.order("f6", "b", buy, 1, 39_000, symbol="FUT", tif=gtc)
     s.order("f7", "c", buy, 1, 39_000, symbol="FUT", tif=gtc)
-    s.send(KillSwitch(OPERATOR, RiskScope.ACCOUNT, "B"))  # starts the risk layer; f6 cancelled
+    s.send(KillSwitch(OPERATOR, RiskScope.ACCOUNT, "B"))  # f6 cancelled
     s.order("f8", "b", buy, 1, 39_000, symbol="FUT", refused=RejectReason.KILL_SWITCH_ENGAGED)
     s.send(CancelOnDisconnect("c"))  # f7 cancelled
     s.order("f9", "a", buy, 1, 39_000, symbol="FUT", tif=gtc)

@@ -165,7 +165,7 @@ def setups(draw: st.DrawFn, deferred: bool | None) -> tuple[VenueConfig, list[Co
             commands.append(Deposit(OPERATOR, account, XYZ, pick(draw, [0, 200, 5_000])))
             commands.append(Deposit(OPERATOR, account, OPT, pick(draw, [0, 20, 500])))
     # Limits from the start (always under deferred settlement, where trading needs them),
-    # or none yet: then the risk layer starts at the first risk command of the stream.
+    # or none yet: then limits set later in the stream must see the exposure before them.
     if deferred or draw(st.booleans()):
         commands += [set_limits(draw, deferred) for _ in range(draw(st.integers(1, 5)))]
         if deferred:

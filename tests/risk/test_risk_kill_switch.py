@@ -108,7 +108,7 @@ def test_a_trader_can_neither_engage_nor_reset_a_kill_switch() -> None:
 
 def test_engaging_twice_or_resetting_an_idle_switch_is_an_invalid_transition() -> None:
     m = RiskMarket()
-    assert reason(m.kill("A1", engage=False)) is R.INVALID_TRANSITION  # layer still idle
+    assert reason(m.kill("A1", engage=False)) is R.INVALID_TRANSITION  # never engaged
     assert reason(m.kill("F", FIRM, engage=False)) is R.INVALID_TRANSITION
     m.kill("A1")
     before = m.frozen()
