@@ -696,15 +696,22 @@ class Venue:
                 f"instrument {cmd.instrument!r} is not listed",
             )  # fmt: skip
         reason = CancelReason.OPERATOR if is_operator else CancelReason.MASS_CANCEL
-        targets = [
-            order
-            for _, order in sorted(self.orders.items())
-            if (is_operator or order.participant == cmd.participant)
-            and (not cmd.account or order.account.account_id == cmd.account)
-            and (not cmd.instrument or order.instrument == cmd.instrument)
-            and (cmd.side is None or order.side is cmd.side)
-        ]
-        return [self._cancelled(order, reason, seq, ts) for order in targets]
+        return self._cancel_where(
+            lambda order: (
+                (is_operator or order.participant == cmd.participant)
+                and (not cmd.account or order.account.account_id == cmd.account)
+                and (not cmd.instrument or order.instrument == cmd.instrument)
+                and (cmd.side is None or order.side is cmd.side)
+            ),
+            reason, seq, ts,
+        )  # fmt: skip
+
+    def _cancel_where(
+        self, doomed: Callable[[Order], bool], reason: CancelReason, seq: int, ts: int
+    ) -> Events:
+        """Cancel every open order ``doomed`` picks, in order-id (entry) order."""
+        chosen = [order for _, order in sorted(self.orders.items()) if doomed(order)]
+        return [self._cancelled(order, reason, seq, ts) for order in chosen]
 
     def _replace(self, cmd: Replace, seq: int, ts: int) -> Events:
         found = self._owned_order(cmd, seq, ts, operator_may=False)
@@ -832,12 +839,10 @@ class Venue:
             # that went through a halt or a close) uncrosses at one price first.
             self._uncross(book, events, seq, ts)
         if cmd.state is TradingState.CLOSED:
-            expiring = [
-                order
-                for _, order in sorted(self.orders.items())
-                if order.instrument == cmd.instrument and order.tif is TimeInForce.DAY
-            ]
-            events.extend(self._cancelled(o, CancelReason.EXPIRED, seq, ts) for o in expiring)
+            events += self._cancel_where(
+                lambda order: order.instrument == cmd.instrument and order.tif is TimeInForce.DAY,
+                CancelReason.EXPIRED, seq, ts,
+            )  # fmt: skip
         book.state = cmd.state
         events.append(TradingStateChanged(seq, ts, cmd.instrument, previous, cmd.state, cmd.reason))
         self._run_stops(book, events, seq, ts)
@@ -1216,10 +1221,8 @@ class Venue:
         """Cancel every open order of an account, or of every account of a firm."""
         target = scope.target
         if scope.kind is RiskScope.ACCOUNT:
-            doomed = [o for _, o in sorted(self.orders.items()) if o.account.account_id == target]
-        else:
-            doomed = [o for _, o in sorted(self.orders.items()) if o.account.firm == target]
-        return [self._cancelled(order, reason, seq, ts) for order in doomed]
+            return self._cancel_where(lambda o: o.account.account_id == target, reason, seq, ts)
+        return self._cancel_where(lambda o: o.account.firm == target, reason, seq, ts)
 
     def _risk_off_rejection(
         self, cmd: SetRiskLimits | KillSwitch | DeclareParent, seq: int, ts: int
@@ -1321,8 +1324,10 @@ class Venue:
                 cmd, seq, ts, RejectReason.UNKNOWN_PARTICIPANT,
                 f"{cmd.participant!r} is not a registered trader",
             )  # fmt: skip
-        doomed = [o for _, o in sorted(self.orders.items()) if o.participant == cmd.participant]
-        return [self._cancelled(order, CancelReason.DISCONNECT, seq, ts) for order in doomed]
+        participant = cmd.participant
+        return self._cancel_where(
+            lambda o: o.participant == participant, CancelReason.DISCONNECT, seq, ts
+        )
 
     # ------------------------------------------------------------------ end of day
 
@@ -1358,6 +1363,6 @@ class Venue:
         self.risk.end_of_day()
         events: Events = [SettlementBatch(seq, ts, settled, shortfalls)]
         failed = {shortfall.account for shortfall in shortfalls}
-        doomed = [o for _, o in sorted(self.orders.items()) if o.account.account_id in failed]
-        events.extend(self._cancelled(o, CancelReason.SETTLEMENT_FAIL, seq, ts) for o in doomed)
-        return events
+        return events + self._cancel_where(
+            lambda o: o.account.account_id in failed, CancelReason.SETTLEMENT_FAIL, seq, ts
+        )
