@@ -181,28 +181,33 @@ class RiskEngine:
                     f"{ticks_to_price(price)} less than {recent.window_ns} ns ago"
                 )
         if cmd.parent_order_id:
-            problem = self._parent_problem(account, cmd, qty)
+            problem = self._parent_problem(
+                account.account_id, cmd.parent_order_id, symbol, cmd.side, qty
+            )
             if problem is not None:
                 return problem
+        return self._credit_gate(scope, account, notional)
+
+    def _credit_gate(self, scope: Scope, account: Account, added: int) -> Problem | None:
+        """Credit for ``added`` more exposure: a limit must exist under deferred settlement,
+        and neither the account's nor its firm's may be exceeded."""
         firm = scope.firm
         if (
             self.deferred
             and scope.credit_cap == NO_LIMIT
             and (firm is None or firm.credit_cap == NO_LIMIT)
         ):
-            return self._no_credit_problem(account)
-        if scope.exposure + notional > scope.credit_cap:
-            return self._credit_problem(scope, notional)
-        if firm is not None and firm.exposure + notional > firm.credit_cap:
-            return self._credit_problem(firm, notional)
+            return RejectReason.NO_CREDIT_LIMIT, (
+                f"deferred settlement extends credit only under a limit; {account.account_id!r} "
+                "has none"
+            )
+        if added <= 0:
+            return None  # what lowers exposure is never refused for credit
+        if scope.exposure + added > scope.credit_cap:
+            return self._credit_problem(scope, added)
+        if firm is not None and firm.exposure + added > firm.credit_cap:
+            return self._credit_problem(firm, added)
         return None
-
-    @staticmethod
-    def _no_credit_problem(account: Account) -> Problem:
-        return RejectReason.NO_CREDIT_LIMIT, (
-            f"deferred settlement extends credit only under a limit; {account.account_id!r} "
-            "has none"
-        )
 
     def _blocked_problem(self, scope: Scope, account: Account) -> Problem:
         firm = scope.firm
@@ -273,7 +278,9 @@ class RiskEngine:
         self, scope: Scope, side: Side, book: Book, price: int, ts: int
     ) -> Problem | None:
         """A limit too far from the reference: the last sale, else the prior close, else the mid."""
-        regular = self._regular(ts)
+        # Computed here rather than through a shared helper: this runs on every order, and
+        # market_limit (market orders only) repeats these four lines to spare it a call.
+        regular = self.hours.contains(ts)
         bps = scope.collar_bps if regular else scope.extended_collar_bps
         reference = book.reference()
         if not bps or not reference:
@@ -287,12 +294,6 @@ class RiskEngine:
             f"reference {ticks_to_price(reference)} ({_name(scope)}, {session})"
         )
 
-    def _regular(self, ts: int) -> bool:
-        hours = self.hours
-        if hours.day_start <= ts < hours.day_end:
-            return hours.open_ns <= ts < hours.close_ns
-        return hours.contains(ts)
-
     def market_limit(self, account: Account, side: Side, book: Book, price: int, ts: int) -> int:
         """A market order's limit: the venue's collar ``price``, or its owner's tighter one.
 
@@ -301,9 +302,9 @@ class RiskEngine:
         refusing it. The bound is rounded inward to the tick.
         """
         scope = self.accounts.get(account.account_id)
-        if scope is None or not (scope.collar_bps or scope.extended_collar_bps):
+        if scope is None:
             return price
-        bps = scope.collar_bps if self._regular(ts) else scope.extended_collar_bps
+        bps = scope.collar_bps if self.hours.contains(ts) else scope.extended_collar_bps
         reference = book.reference()
         if not bps or not reference:
             return price
@@ -322,20 +323,23 @@ class RiskEngine:
             return None
         return self._collar_problem(scope, order.side, book, order.price, ts)
 
-    def _parent_problem(self, account: Account, cmd: NewOrder, qty: int) -> Problem | None:
-        parent = self.parents.get((account.account_id, cmd.parent_order_id))
+    def _parent_problem(
+        self, account_id: str, parent_id: str, instrument: str, side: Side, qty: int
+    ) -> Problem | None:
+        """A child adding ``qty`` to parent ``parent_id`` of the account, or why it may not."""
+        parent = self.parents.get((account_id, parent_id))
         if parent is None:
             return RejectReason.UNKNOWN_PARENT, (
-                f"parent order {cmd.parent_order_id!r} was not declared for {account.account_id!r}"
+                f"parent order {parent_id!r} was not declared for {account_id!r}"
             )
-        if parent.instrument != cmd.instrument or parent.side is not cmd.side:
+        if parent.instrument != instrument or parent.side is not side:
             return RejectReason.UNKNOWN_PARENT, (
-                f"parent order {cmd.parent_order_id!r} is a {parent.side.value} of "
-                f"{parent.instrument}, not a {cmd.side.value} of {cmd.instrument}"
+                f"parent order {parent_id!r} is a {parent.side.value} of "
+                f"{parent.instrument}, not a {side.value} of {instrument}"
             )
         if parent.used + qty > parent.qty:
             return RejectReason.PARENT_QUANTITY_EXCEEDED, (
-                f"children of {cmd.parent_order_id!r} would reach {parent.used + qty}; "
+                f"children of {parent_id!r} would reach {parent.used + qty}; "
                 f"the parent is for {parent.qty}"
             )
         return None
@@ -369,7 +373,6 @@ class RiskEngine:
         """A cancel-replace passes the controls a new order does, except the order rate and
         duplicate checks (it is a message, not a new order), on what it adds."""
         scope = self.scope_of(order.account)
-        firm = scope.firm
         full = None
         for window in scope.message_windows:
             if window.full(ts) and full is None:
@@ -389,28 +392,16 @@ class RiskEngine:
             problem = self._collar_problem(scope, order.side, book, price, ts)
             if problem is not None:
                 return problem
-        entry = order.entry
-        if entry.parent_order_id:
-            probe = NewOrder(
-                entry.participant, entry.account, entry.instrument, order.side, qty, price,
-                parent_order_id=entry.parent_order_id,
+        parent_id = order.entry.parent_order_id
+        if parent_id:
+            problem = self._parent_problem(
+                order.account.account_id, parent_id, order.instrument, order.side,
+                leaves - order.leaves,
             )  # fmt: skip
-            problem = self._parent_problem(order.account, probe, leaves - order.leaves)
             if problem is not None:
                 return problem
-        if (
-            self.deferred
-            and scope.credit_cap == NO_LIMIT
-            and (firm is None or firm.credit_cap == NO_LIMIT)
-        ):
-            return self._no_credit_problem(order.account)
         added = leaves * price * unit - order.leaves * order.price * unit
-        if added > 0:
-            if scope.exposure + added > scope.credit_cap:
-                return self._credit_problem(scope, added)
-            if firm is not None and firm.exposure + added > firm.credit_cap:
-                return self._credit_problem(firm, added)
-        return None
+        return self._credit_gate(scope, order.account, added)
 
     def on_replace(self, order: Order, old_price: int, old_leaves: int, unit: int) -> None:
         """``order`` now carries its new price and open quantity."""

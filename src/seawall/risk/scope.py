@@ -140,6 +140,10 @@ class Scope:
         ):
             self.warned = False  # the venue reviews the scope next, warning if already due
         self.refresh_alerts()
+        self._recombine()
+
+    def _recombine(self) -> None:
+        """A change of this scope's limits or switch reaches every account it governs."""
         for scope in self.members or [self]:
             scope.combine()
 
@@ -202,8 +206,7 @@ class Scope:
         self.killed = killed
         self.kill_cause = cause
         self.refresh_alerts()
-        for scope in self.members or [self]:
-            scope.combine()
+        self._recombine()
 
     def utilisation_bps(self, exposure: int) -> int:
         """``exposure`` as basis points of the credit limit (0 when there is none)."""

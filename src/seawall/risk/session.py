@@ -23,12 +23,12 @@ class RegularHours:
     """Answers "is ``ts`` inside regular hours?" with a cached local day."""
 
     __slots__ = (
+        "_close",
+        "_day_end",
+        "_day_start",
+        "_open",
         "close_minute",
-        "close_ns",
-        "day_end",
-        "day_start",
         "open_minute",
-        "open_ns",
         "zone",
     )
 
@@ -36,20 +36,20 @@ class RegularHours:
         self.zone = ZoneInfo(timezone)
         self.open_minute = open_minute
         self.close_minute = close_minute
-        self.day_start = self.day_end = self.open_ns = self.close_ns = 0
+        self._day_start = self._day_end = self._open = self._close = 0
 
     def contains(self, ts: int) -> bool:
-        if not self.day_start <= ts < self.day_end:
+        if not self._day_start <= ts < self._day_end:
             self._load_day(ts)
-        return self.open_ns <= ts < self.close_ns
+        return self._open <= ts < self._close
 
     def _load_day(self, ts: int) -> None:
         local = datetime.fromtimestamp(ts // _NS, UTC).astimezone(self.zone)
         midnight = datetime(local.year, local.month, local.day, tzinfo=self.zone)
         following = midnight.date() + timedelta(days=1)
-        self.day_start = _ns(midnight)
-        self.day_end = _ns(
+        self._day_start = _ns(midnight)
+        self._day_end = _ns(
             datetime(following.year, following.month, following.day, tzinfo=self.zone)
         )
-        self.open_ns = _ns(midnight + timedelta(minutes=self.open_minute))
-        self.close_ns = _ns(midnight + timedelta(minutes=self.close_minute))
+        self._open = _ns(midnight + timedelta(minutes=self.open_minute))
+        self._close = _ns(midnight + timedelta(minutes=self.close_minute))
