@@ -12,6 +12,14 @@ with every control of the risk layer enabled on every account and on the
 ten firms the accounts belong to (:func:`risk_commands`). The limits are
 sized never to bind on this flow, so both runs make the same trades and the
 difference is the cost of checking.
+
+With a rulebook the flow runs a third time, under that rulebook's trading
+rules (its session clock, bands, collars and price tests), against the
+first run: both in real-time gross settlement and without risk controls,
+so the difference is the cost of the safeguards alone. The flow is
+stamped one nanosecond apart from 10:00 New York time on a trading day,
+inside regular hours, and stays within 50 ticks of a $100 reference, well
+inside every band, so that run too makes the same trades.
 """
 
 from __future__ import annotations
@@ -35,8 +43,9 @@ from seawall.core.commands import (
     SetRiskLimits,
 )
 from seawall.core.config import VenueConfig
-from seawall.core.types import Instrument, OrderType, RiskScope, Side, TimeInForce
+from seawall.core.types import Instrument, OrderType, RiskScope, SettlementMode, Side, TimeInForce
 from seawall.core.venue import Venue
+from seawall.rulebooks import Rulebook
 
 SYMBOL = "BENCH"
 TICK = 100  # $0.01
@@ -46,6 +55,7 @@ SHARES_PER_ACCOUNT = 10**7
 CANCEL_SHARE = 0.25
 MARKET_SHARE = 0.05
 FIRMS = 10
+START_TS = 1_795_186_800_000_000_000  # 2026-11-20 10:00 New York, a Friday in regular hours
 GENEROUS_LIMITS = RiskLimits(
     credit_limit=10**15,  # $100 billion
     max_order_qty=1_000_000,
@@ -138,12 +148,20 @@ def risk_commands(accounts: int = 1_000) -> list[Command]:
     return commands
 
 
-def funded_venue(accounts: int = 1_000, controls: bool = False) -> Venue:
+def funded_venue(
+    accounts: int = 1_000, controls: bool = False, rulebook: Rulebook | None = None
+) -> Venue:
     """The benchmark's venue; without ``controls`` the risk layer is configured off."""
-    venue = Venue(VenueConfig(pre_trade_risk=controls))
+    if rulebook is None:
+        config = VenueConfig(pre_trade_risk=controls)
+    else:
+        config = VenueConfig.for_rulebook(
+            rulebook, pre_trade_risk=controls, settlement=SettlementMode.RTGS
+        )
+    venue = Venue(config)
     setup = setup_commands(accounts) + (risk_commands(accounts) if controls else [])
     for command in setup:
-        venue.process(command, 0)
+        venue.process(command, START_TS)
     return venue
 
 
@@ -160,7 +178,7 @@ def throughput(commands: list[Command], venue: Venue) -> float:
     gc.disable()
     try:
         start = time.perf_counter()
-        for ts, command in enumerate(commands):
+        for ts, command in enumerate(commands, START_TS + 1):
             process(command, ts)
         elapsed = time.perf_counter() - start
     finally:
@@ -181,7 +199,7 @@ def latencies_ns(commands: list[Command], venue: Venue) -> tuple[list[int], Coun
     gc.collect()
     gc.disable()
     try:
-        for ts, command in enumerate(commands):
+        for ts, command in enumerate(commands, START_TS + 1):
             start = clock()
             events = process(command, ts)
             append(clock() - start)
@@ -197,10 +215,12 @@ def percentile(sorted_samples: list[int], fraction: float) -> int:
     return sorted_samples[index]
 
 
-def measure(commands: list[Command], accounts: int, controls: bool) -> dict[str, object]:
+def measure(
+    commands: list[Command], accounts: int, controls: bool, rulebook: Rulebook | None = None
+) -> dict[str, object]:
     """Throughput, then latency and event counts on a fresh venue."""
-    rate = throughput(commands, funded_venue(accounts, controls))
-    samples, events = latencies_ns(commands, funded_venue(accounts, controls))
+    rate = throughput(commands, funded_venue(accounts, controls, rulebook))
+    samples, events = latencies_ns(commands, funded_venue(accounts, controls, rulebook))
     return {
         "throughput_commands_per_s": round(rate),
         "latency_ns": {
@@ -213,16 +233,24 @@ def measure(commands: list[Command], accounts: int, controls: bool) -> dict[str,
     }
 
 
-def run(count: int, seed: int = 42, accounts: int = 1_000) -> dict[str, object]:
-    """The core's figures for `seawall bench`: controls off, then every control on."""
+def run(
+    count: int, seed: int = 42, accounts: int = 1_000, rulebook: Rulebook | None = None
+) -> dict[str, object]:
+    """The core's figures for `seawall bench`: controls off, every control on, a rulebook."""
     commands = list(order_flow(seed, count, accounts=accounts))
     off = measure(commands, accounts, controls=False)
     on = measure(commands, accounts, controls=True)
     if on["events"] != off["events"]:
         raise RuntimeError("the controls changed the outcome; their limits must not bind here")
-    on_rate = on["throughput_commands_per_s"]
-    off_rate = off["throughput_commands_per_s"]
-    assert isinstance(on_rate, int) and isinstance(off_rate, int)
+    ruled: dict[str, object] = {}
+    if rulebook is not None:
+        safeguarded = measure(commands, accounts, controls=False, rulebook=rulebook)
+        if safeguarded["events"] != off["events"]:
+            raise RuntimeError("the rulebook changed the outcome; its bands must not bind here")
+        ruled = {
+            "with_rulebook": {"rulebook": rulebook.name, **safeguarded},
+            "rulebook_throughput_ratio": _ratio(safeguarded, off),
+        }
     return {
         "workload": {
             "commands": count,
@@ -235,5 +263,12 @@ def run(count: int, seed: int = 42, accounts: int = 1_000) -> dict[str, object]:
         "python": sys.version.split()[0],
         **off,
         "with_controls": on,
-        "controls_throughput_ratio": round(on_rate / off_rate, 3),
+        "controls_throughput_ratio": _ratio(on, off),
+        **ruled,
     }
+
+
+def _ratio(run: dict[str, object], baseline: dict[str, object]) -> float:
+    rate, base = run["throughput_commands_per_s"], baseline["throughput_commands_per_s"]
+    assert isinstance(rate, int) and isinstance(base, int)
+    return round(rate / base, 3)

@@ -14,7 +14,7 @@ from rich.console import Console
 from seawall import bench as benchmark
 from seawall import demo as demo_session
 from seawall.replay.feeds import FeedFormat
-from seawall.rulebooks.cli import rulebooks_app
+from seawall.rulebooks.cli import load_rulebook_or_exit, rulebooks_app
 
 app = typer.Typer(
     help="Seawall: a trading venue engine in which every trade is real.",
@@ -44,12 +44,17 @@ def bench(
         Path | None, typer.Option(help="Where to write the journal (default: a temp dir).")
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Also write the JSON here.")] = None,
+    rulebook: Annotated[
+        str | None,
+        typer.Option(help="Also run the flow under this rulebook (a name or a TOML file)."),
+    ] = None,
 ) -> None:
     """Measure throughput and latency of the core, and journal group-commit with fsync on.
 
     Prints JSON. The workload is documented in seawall.bench.
     """
-    report = benchmark.run(count, seed)
+    rules = load_rulebook_or_exit(rulebook) if rulebook is not None else None
+    report = benchmark.run(count, seed, rulebook=rules)
     if journal_count:
         from seawall.runtime.bench import bench_journal
 

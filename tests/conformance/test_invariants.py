@@ -378,8 +378,13 @@ def test_invariants_hold_through_a_seawall_only_stream() -> None:
     assert reached["Trade"] >= 10 and reached["StopElected"] == 2
     assert reached["AuctionUncrossed"] == 1
     assert {e.kept_priority for e in s.events if isinstance(e, OrderReplaced)} == {True, False}
-    # Deferred settlement and collared stops: tests/risk/test_risk_deferred.py, test_risk_collar.py
-    elsewhere = {CancelReason.SETTLEMENT_FAIL, CancelReason.OUTSIDE_PRICE_COLLAR}
+    # Deferred settlement and collared stops: tests/risk/test_risk_deferred.py, test_risk_collar.py;
+    # orders a moved price band leaves outside it: tests/rules
+    elsewhere = {
+        CancelReason.SETTLEMENT_FAIL,
+        CancelReason.OUTSIDE_PRICE_COLLAR,
+        CancelReason.OUTSIDE_BAND,
+    }
     assert {e.reason for e in s.events if isinstance(e, OrderCancelled)} == (
         set(CancelReason) - elsewhere
     )

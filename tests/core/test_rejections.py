@@ -25,6 +25,7 @@ from seawall.core.commands import (
 )
 from seawall.core.events import Rejected, RejectReason
 from seawall.core.state import VenueState
+from seawall.core.trading_rules import RULE_REJECTIONS
 from seawall.core.venue import Venue
 from seawall.risk import RISK_REJECTIONS
 
@@ -219,7 +220,8 @@ def test_a_non_command_is_a_programming_error_not_a_rejection() -> None:
 def test_every_rejection_reason_is_produced_by_some_command() -> None:
     """The table above plus the states it cannot set up: every reason but the risk layer's.
 
-    ``tests/risk`` produces each of :data:`seawall.risk.RISK_REJECTIONS`.
+    ``tests/risk`` produces each of :data:`seawall.risk.RISK_REJECTIONS`, ``tests/rules``
+    each of :data:`seawall.core.trading_rules.RULE_REJECTIONS`.
     """
     m = Market(instrument=Instrument(SYMBOL, lot_size=10))
     produced = {reason for _, _, reason, _ in CASES}
@@ -247,7 +249,7 @@ def test_every_rejection_reason_is_produced_by_some_command() -> None:
     events = bare.buy("alice", 10, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
     assert isinstance(events[0], Rejected)
     produced.add(events[0].reason)  # no_reference_price
-    assert produced == set(RejectReason) - RISK_REJECTIONS
+    assert produced == set(RejectReason) - RISK_REJECTIONS - RULE_REJECTIONS
 
 
 def test_no_trade_is_reported_while_trading_is_halted_or_closed() -> None:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from safeguards_support import US_TODAY, usd
 
-from seawall.core.types import OrderType
+from seawall.core.types import OrderType, TradingState
 from seawall.safeguards.nbbo import Nbbo, effective_nbbo
-from seawall.safeguards.states import Action, Phase, order_action
+from seawall.safeguards.states import Action, order_action
 
 
 def test_every_state_is_in_the_table_and_halted_and_closed_take_only_cancels() -> None:
     table = US_TODAY.states.as_dict()
-    assert set(table) == set(Phase)
-    assert table[Phase.HALTED] == table[Phase.CLOSED] == frozenset({Action.CANCEL})
-    assert Action.STOP_ORDER not in table[Phase.PAUSED]  # stops wait for continuous trading
-    assert Action.MARKET_ORDER in table[Phase.PRE_OPEN]
+    assert set(table) == set(TradingState)
+    assert table[TradingState.HALTED] == table[TradingState.CLOSED] == frozenset({Action.CANCEL})
+    assert Action.STOP_ORDER not in table[TradingState.PAUSED]  # stops wait for continuous trading
+    assert Action.MARKET_ORDER in table[TradingState.PRE_OPEN]
 
 
 def test_order_types_map_to_actions() -> None:

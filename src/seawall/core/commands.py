@@ -176,11 +176,18 @@ class OpenAccount(CommandBase, frozen=True, omit_defaults=True, tag="open_accoun
 
 
 class ListInstrument(CommandBase, frozen=True, omit_defaults=True, tag="list_instrument"):
-    """Operator: list an instrument; ``reference_price`` seeds collars before the first trade."""
+    """Operator: list an instrument; ``reference_price`` seeds collars before the first trade.
+
+    Under a rulebook the reference price is also the prior close its LULD
+    bands, Rule 201 trigger and opening auction start from, ``luld_tier``
+    (1 or 2) is its LULD tier, and the session clock, not ``state``,
+    decides the state it starts in.
+    """
 
     instrument: Instrument
     reference_price: int = 0
     state: TradingState = TradingState.CONTINUOUS
+    luld_tier: int = 1
 
 
 class RiskLimits(msgspec.Struct, frozen=True, omit_defaults=True, forbid_unknown_fields=True):
@@ -262,6 +269,31 @@ class EndOfDay(CommandBase, frozen=True, omit_defaults=True, tag="end_of_day"):
     """
 
 
+class SetNbbo(CommandBase, frozen=True, omit_defaults=True, tag="set_nbbo"):
+    """Operator or feed: the national best bid and offer of an instrument, in ticks.
+
+    LULD and the short-sale price test are defined on the NBBO; until one is
+    given (or after ``bid`` and ``ask`` are both 0) the venue's own best
+    prices stand in for it. A side with no quote is 0.
+    """
+
+    instrument: str
+    bid: int = 0
+    ask: int = 0
+
+
+class IndexLevel(CommandBase, frozen=True, omit_defaults=True, tag="index_level"):
+    """Operator or feed: a value of the index the market-wide circuit breakers watch.
+
+    ``prior_close`` is the index's previous close, from which the day's
+    trigger levels are computed; both are at the price scale.
+    """
+
+    index: str
+    value: int
+    prior_close: int
+
+
 Command = (
     NewOrder
     | Cancel
@@ -282,4 +314,6 @@ Command = (
     | DeclareParent
     | CancelOnDisconnect
     | EndOfDay
+    | SetNbbo
+    | IndexLevel
 )

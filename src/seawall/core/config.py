@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from seawall.core.types import SettlementMode
+from seawall.rulebooks.rulebook import Rulebook
 
 
 class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -33,6 +34,13 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ``timezone``. ``max_extended_collar_bps`` is the widest collar any
     account or firm may be given outside regular hours: the 2013 options
     incident passed because the pre-market check allowed almost any price.
+
+    ``rulebook``, when set, puts every instrument on the rulebook's session
+    clock and safeguards (ADR 0009). The whole rulebook is part of the
+    configuration, so a journal replays under exactly the rules it ran
+    under, whatever the rulebook files say later. Build such a
+    configuration with :meth:`for_rulebook`, which takes the settlement
+    mode, time zone and regular hours from the rulebook too.
     """
 
     operators: tuple[str, ...] = ("operator",)
@@ -47,6 +55,21 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     regular_open: int = 9 * 60 + 30
     regular_close: int = 16 * 60
     max_extended_collar_bps: int = 1_000
+    rulebook: Rulebook | None = None
+
+    @classmethod
+    def for_rulebook(cls, rulebook: Rulebook, **overrides: object) -> VenueConfig:
+        """A configuration that runs ``rulebook``, its settlement and its session hours."""
+        session = rulebook.session
+        settings: dict[str, object] = {
+            "rulebook": rulebook,
+            "settlement": SettlementMode(rulebook.settlement.value),
+            "timezone": session.timezone,
+            "regular_open": session.open.hour * 60 + session.open.minute,
+            "regular_close": session.close.hour * 60 + session.close.minute,
+        }
+        settings.update(overrides)
+        return cls(**settings)  # type: ignore[arg-type]
 
     def problems(self) -> list[str]:
         found = []
@@ -64,6 +87,11 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             found.append("regular hours must satisfy 0 <= regular_open < regular_close <= 1440")
         if not 0 < self.max_extended_collar_bps <= 10_000:
             found.append("max_extended_collar_bps must be between 1 and 10,000")
+        rulebook = self.rulebook
+        if rulebook is not None:
+            found += [f"rulebook {rulebook.name}: {key}: {why}" for key, why in rulebook.problems()]
+            if rulebook.session.timezone != self.timezone:
+                found.append(f"the time zone must be the rulebook's ({rulebook.session.timezone})")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

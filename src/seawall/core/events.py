@@ -69,6 +69,14 @@ class RejectReason(StrEnum):
     INVALID_LIMITS = "invalid_limits"
     SETTLEMENT_FAIL = "settlement_fail"
     RISK_CONTROLS_OFF = "risk_controls_off"
+    # Market safeguards (docs/rulebooks.md)
+    STATE_REFUSES = "state_refuses"
+    OUTSIDE_BAND = "outside_band"
+    SHORT_SALE_PRICE_TEST = "short_sale_price_test"
+    MARKET_ORDERS_NOT_ACCEPTED = "market_orders_not_accepted"
+    TOO_FAR_FROM_LAST_TRADE = "too_far_from_last_trade"
+    UNKNOWN_INDEX = "unknown_index"
+    NO_RULEBOOK = "no_rulebook"
 
 
 class CancelReason(StrEnum):
@@ -82,6 +90,7 @@ class CancelReason(StrEnum):
     DISCONNECT = "disconnect"  # the participant's session dropped (cancel on disconnect)
     SETTLEMENT_FAIL = "settlement_fail"  # the account failed to settle at the end of the day
     OUTSIDE_PRICE_COLLAR = "outside_price_collar"  # an elected stop beyond its owner's collar
+    OUTSIDE_BAND = "outside_band"  # resting beyond a price band that moved (bands reject)
 
 
 class TransferKind(StrEnum):
@@ -212,6 +221,56 @@ class AuctionUncrossed(EventBase, frozen=True, tag="auction_uncrossed"):
     imbalance_side: Side | None
 
 
+class AuctionIndicative(EventBase, frozen=True, tag="auction_indicative"):
+    """While a book is in call: the price it would uncross at now, and what would be left.
+
+    Published whenever the answer changes; ``price`` 0 means nothing crosses.
+    """
+
+    instrument: str
+    price: int
+    volume: int
+    imbalance: int
+    imbalance_side: Side | None
+
+
+class AuctionExtended(EventBase, frozen=True, tag="auction_extended"):
+    """The call goes on: its price would have fallen outside the auction collar."""
+
+    instrument: str
+    price: int
+    reference: int
+    extensions: int
+    until: int
+
+
+class PriceBandsChanged(EventBase, frozen=True, tag="price_bands_changed"):
+    """New LULD bands (both 0: none apply) and why: a LULD cause such as ``reference_moved``."""
+
+    instrument: str
+    lower: int
+    upper: int
+    reference: int
+    cause: str
+
+
+class ShortSaleRestricted(EventBase, frozen=True, tag="short_sale_restricted"):
+    """Rule 201: a trade at ``price`` triggered the price test, in force through ``through``."""
+
+    instrument: str
+    price: int
+    through: str
+
+
+class MarketWideHalt(EventBase, frozen=True, tag="market_wide_halt"):
+    """A market-wide circuit breaker fired; ``resume_at`` 0 means for the rest of the day."""
+
+    index: str
+    value: int
+    level: int
+    resume_at: int
+
+
 class ParticipantRegistered(EventBase, frozen=True, tag="participant_registered"):
     participant: str
     role: Role
@@ -294,6 +353,11 @@ Event = (
     | Transfer
     | TradingStateChanged
     | AuctionUncrossed
+    | AuctionIndicative
+    | AuctionExtended
+    | PriceBandsChanged
+    | ShortSaleRestricted
+    | MarketWideHalt
     | ParticipantRegistered
     | AccountOpened
     | InstrumentListed

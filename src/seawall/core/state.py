@@ -18,6 +18,7 @@ from seawall.core.book import Book, Order
 from seawall.core.commands import NewOrder
 from seawall.core.config import VenueConfig
 from seawall.core.ledger import Account, Balance
+from seawall.core.trading_rules import RulesState, export_rules, restore_rules
 from seawall.core.types import (
     Instrument,
     OrderType,
@@ -85,7 +86,8 @@ class VenueState(msgspec.Struct, frozen=True, omit_defaults=True):
     """Everything needed to rebuild a venue that behaves identically from here on.
 
     ``risk`` is absent until the risk layer starts; ``obligations`` holds the
-    deferred-settlement obligations not yet settled.
+    deferred-settlement obligations not yet settled; ``rules`` is the
+    rulebook's per-instrument state, on a venue that runs one.
     """
 
     config: VenueConfig
@@ -100,6 +102,7 @@ class VenueState(msgspec.Struct, frozen=True, omit_defaults=True):
     loans: list[tuple[str, str, str, int]]
     risk: RiskState | None = None
     obligations: list[tuple[str, str, int]] = []
+    rules: RulesState | None = None
 
 
 def _order_state(order: Order) -> OrderState:
@@ -148,10 +151,11 @@ def export_state(venue: Venue) -> VenueState:
         sorted((*key, qty) for key, qty in venue.loans.items()),
         export_risk(venue.risk) if venue.risk.active else None,
         sorted((*key, amount) for key, amount in venue.matcher.obligations.items()),
+        export_rules(venue.rules) if venue.rules is not None else None,
     )
 
 
-_encoder = msgspec.msgpack.Encoder()
+_encoder = msgspec.msgpack.Encoder(order="deterministic")  # sets (a rulebook's) sorted
 
 
 def state_hash(venue: Venue) -> str:
@@ -219,3 +223,5 @@ def restore_into(venue: Venue, state: VenueState) -> None:
     venue.matcher.obligations = {(a, asset): amount for a, asset, amount in state.obligations}
     if state.risk is not None:
         restore_risk(venue.risk, state.risk, venue.accounts)
+    if state.rules is not None and venue.rules is not None:
+        restore_rules(venue.rules, state.rules, venue.books)

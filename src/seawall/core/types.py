@@ -73,19 +73,32 @@ class SelfTradePrevention(StrEnum):
 
 
 class TradingState(StrEnum):
-    """Per-instrument state. Which commands each state accepts is decided in the venue.
+    """Per-instrument trading state; which commands each accepts is the rulebook's ``[states]``.
 
-    ``AUCTION`` and ``PAUSED`` keep the book in call: orders rest without
-    matching, and leaving the state for ``CONTINUOUS`` uncrosses the book at a
-    single price. ``HALTED`` and ``CLOSED`` refuse new orders but accept
-    cancels; closing also expires day orders.
+    Only ``CONTINUOUS`` and ``LIMIT_STATE`` match. The call states
+    (``PRE_OPEN``, the auctions, ``PAUSED``, ``RESERVED`` and the operator's
+    ``AUCTION``) keep the book in call: orders rest without matching, and
+    leaving a call for a matching state uncrosses the book at a single price.
+    ``HALTED`` and ``CLOSED`` freeze the book; closing also expires day
+    orders. Without a rulebook, halted and closed books take cancels only and
+    every other state takes every order (ADR 0003).
     """
 
+    PRE_OPEN = "pre_open"
+    OPENING_AUCTION = "opening_auction"
     CONTINUOUS = "continuous"
-    AUCTION = "auction"
+    LIMIT_STATE = "limit_state"
+    AUCTION = "auction"  # a call an operator opened by hand
     PAUSED = "paused"
     HALTED = "halted"
+    VOLATILITY_AUCTION = "volatility_auction"
+    RESERVED = "reserved"
+    CLOSING_AUCTION = "closing_auction"
     CLOSED = "closed"
+
+
+MATCHING_STATES = frozenset({TradingState.CONTINUOUS, TradingState.LIMIT_STATE})
+FROZEN_STATES = frozenset({TradingState.HALTED, TradingState.CLOSED})
 
 
 class AssetClass(StrEnum):

@@ -31,6 +31,7 @@ from seawall.core.commands import (
     DeclareParent,
     Deposit,
     EndOfDay,
+    IndexLevel,
     KillSwitch,
     ListInstrument,
     MassCancel,
@@ -40,6 +41,7 @@ from seawall.core.commands import (
     Replace,
     ReportTrade,
     ReturnBorrow,
+    SetNbbo,
     SetRiskLimits,
     SetTradingState,
     Withdraw,
@@ -71,7 +73,9 @@ from seawall.core.events import (
 )
 from seawall.core.ledger import Account, Balance
 from seawall.core.matching import Matcher
+from seawall.core.trading_rules import TradingRules
 from seawall.core.types import (
+    MATCHING_STATES,
     MAX_PRICE,
     MAX_QTY,
     MAX_SUPPLY,
@@ -98,7 +102,6 @@ _DAY = TimeInForce.DAY
 _GTC = TimeInForce.GTC
 _IOC = TimeInForce.IOC
 _FOK = TimeInForce.FOK
-_CALL_STATES = (TradingState.AUCTION, TradingState.PAUSED)
 _MAX_ID_LENGTH = 64
 
 Events = list[Event]
@@ -138,6 +141,7 @@ class Venue:
         self._risk_notices = self.risk.notices
         self.matcher = Matcher(config, self.orders, self.risk)
         self._reserve_fee_bps = self.matcher.reserve_bps
+        self.rules = TradingRules(self, config.rulebook) if config.rulebook is not None else None
         self._handlers: dict[type[Any], Callable[[Any, int, int], Events]] = {
             NewOrder: self._new_order,
             Cancel: self._cancel,
@@ -158,6 +162,8 @@ class Venue:
             DeclareParent: self._declare_parent,
             CancelOnDisconnect: self._cancel_on_disconnect,
             EndOfDay: self._end_of_day,
+            SetNbbo: self._set_nbbo,
+            IndexLevel: self._index_level,
         }
 
     # ------------------------------------------------------------------ entry point
@@ -170,7 +176,16 @@ class Venue:
             raise TypeError(f"not a Seawall command: {type(command).__name__}") from None
         self.seq = seq = self.seq + 1
         self.ts = ts
-        events = handler(command, seq, ts)
+        rules = self.rules
+        if rules is None:
+            events = handler(command, seq, ts)
+        else:  # the rulebook's clock first, then the command, then what it set off
+            guard = rules.before(command, seq, ts)
+            events = handler(command, seq, ts)
+            if rules.early:
+                events[:0] = rules.early
+                rules.early = []
+            rules.after(guard, events, seq, ts)
         if self._risk_notices:  # the risk engine's own list: one load, not two
             self._publish_risk(events, seq, ts)
         return events
@@ -329,6 +344,12 @@ class Venue:
             if type(checked) is not int:
                 return checked  # type: ignore[return-value]
             price = checked
+        rules = self.rules
+        if rules is not None:
+            ruled = rules.check_order(cmd, book, price, ts)
+            if type(ruled) is tuple:
+                return self._reject(cmd, seq, ts, *ruled, order_id)
+            price = ruled  # type: ignore[assignment]
         risk = self.risk
         if risk.active:
             problem = risk.check_order(cmd, account, book, price, ts)
@@ -402,7 +423,7 @@ class Venue:
             else:
                 self._work(order, book, events, seq, ts)
         if book.buy_stops or book.sell_stops:
-            self._run_stops(book, events, seq, ts)
+            self.run_stops(book, events, seq, ts)
         return events
 
     def _checked_limit(
@@ -422,6 +443,14 @@ class Venue:
         order_type = cmd.order_type
         if order_type is _LIMIT or order_type is _STOP_LIMIT:
             price = cmd.price
+        elif order_type is _MARKET and self.rules is not None:
+            ruled = self.rules.market_price(cmd.side, book)
+            if type(ruled) is tuple:
+                return self._reject(cmd, seq, ts, *ruled, order_id)
+            price = ruled  # type: ignore[assignment]
+            if self.risk.active:
+                account = self.accounts[cmd.account]
+                price = self.risk.market_limit(account, cmd.side, book, price, ts)
         else:
             reference = book.reference() if order_type is _MARKET else cmd.stop_price
             if not reference:
@@ -498,7 +527,7 @@ class Venue:
                 RejectReason.INVALID_TIME_IN_FORCE,
                 "post-only applies to day or GTC limit orders only",
             )
-        if (tif is _IOC or tif is _FOK) and book.state is not _CONTINUOUS:
+        if (tif is _IOC or tif is _FOK) and book.state not in MATCHING_STATES:
             return (
                 RejectReason.INVALID_TIME_IN_FORCE,
                 f"{tif.value.upper()} cannot be used while {book.instrument.symbol} is in a call",
@@ -509,7 +538,7 @@ class Venue:
         self, cmd: NewOrder, book: Book, price: int
     ) -> tuple[RejectReason, str] | None:
         """Post-only must not cross; fill-or-kill must fill completely. Neither mutates."""
-        if book.state is not _CONTINUOUS:
+        if book.state not in MATCHING_STATES:
             return None  # nothing matches in a call
         is_buy = cmd.side is _BUY
         opposite = book.asks if is_buy else book.bids
@@ -561,7 +590,7 @@ class Venue:
     def _work(self, order: Order, book: Book, events: Events, seq: int, ts: int) -> None:
         """Match an order entering the book (if trading is continuous), then rest or cancel it."""
         is_buy = order.side is _BUY
-        if book.state is _CONTINUOUS:
+        if book.state in MATCHING_STATES:
             limit_key = order.price if is_buy else -order.price
             keys = book.asks.keys if is_buy else book.bids.keys
             if keys and keys[0] <= limit_key:
@@ -588,9 +617,10 @@ class Venue:
         (book.bids if is_buy else book.asks).add(order)
         self.orders[order.order_id] = order
 
-    def _run_stops(self, book: Book, events: Events, seq: int, ts: int) -> None:
+    def run_stops(self, book: Book, events: Events, seq: int, ts: int) -> None:
         """Elect every stop the last trade price has reached, cascading, in trigger order."""
-        while book.state is _CONTINUOUS:
+        rules = self.rules
+        while book.state in MATCHING_STATES:
             order = book.next_triggered_stop()
             if order is None:
                 return
@@ -602,13 +632,19 @@ class Venue:
             )  # fmt: skip
             if self.risk.active and self.risk.election_problem(order, book, ts) is not None:
                 # A stop is collared when it becomes an order, against the price then.
-                events.append(self._cancelled(order, CancelReason.OUTSIDE_PRICE_COLLAR, seq, ts))
+                events.append(self.cancel_order(order, CancelReason.OUTSIDE_PRICE_COLLAR, seq, ts))
                 continue
+            if rules is not None:  # an elected stop meets the price bands in force now
+                banded = rules.election_price(order, book)
+                if banded is None:
+                    events.append(self.cancel_order(order, CancelReason.OUTSIDE_BAND, seq, ts))
+                    continue
+                order.price = banded
             limit_key = order.price if order.side is _BUY else -order.price
             if order.tif is _FOK and not self._fillable(
                 order.account, order.side, order.leaves, order.entry.stp, book, limit_key
             ):  # fill-or-kill holds at election too: all of it now, or nothing
-                events.append(self._cancelled(order, CancelReason.UNFILLED, seq, ts))
+                events.append(self.cancel_order(order, CancelReason.UNFILLED, seq, ts))
                 continue
             order.waiting = False
             self._work(order, book, events, seq, ts)
@@ -643,7 +679,7 @@ class Venue:
         del self.orders[order.order_id]
         self.matcher.release(order)
 
-    def _cancelled(self, order: Order, reason: CancelReason, seq: int, ts: int) -> OrderCancelled:
+    def cancel_order(self, order: Order, reason: CancelReason, seq: int, ts: int) -> OrderCancelled:
         self._take_off(order)
         return OrderCancelled(
             seq,
@@ -661,14 +697,14 @@ class Venue:
             if order.participant == cmd.participant:
                 if self.risk.active:
                     self.risk.count_message(order.account, ts)
-                return [self._cancelled(order, CancelReason.USER, seq, ts)]
+                return [self.cancel_order(order, CancelReason.USER, seq, ts)]
         found = self._owned_order(cmd, seq, ts, operator_may=True)
         if not isinstance(found, Order):
             return found
         reason = (
             CancelReason.USER if found.participant == cmd.participant else CancelReason.OPERATOR
         )
-        return [self._cancelled(found, reason, seq, ts)]
+        return [self.cancel_order(found, reason, seq, ts)]
 
     def _mass_cancel(self, cmd: MassCancel, seq: int, ts: int) -> Events:
         role = self.participants.get(cmd.participant)
@@ -711,7 +747,7 @@ class Venue:
     ) -> Events:
         """Cancel every open order ``doomed`` picks, in order-id (entry) order."""
         chosen = [order for _, order in sorted(self.orders.items()) if doomed(order)]
-        return [self._cancelled(order, reason, seq, ts) for order in chosen]
+        return [self.cancel_order(order, reason, seq, ts) for order in chosen]
 
     def _replace(self, cmd: Replace, seq: int, ts: int) -> Events:
         found = self._owned_order(cmd, seq, ts, operator_may=False)
@@ -752,13 +788,18 @@ class Venue:
                 order.order_id,
             )  # fmt: skip
         hold = reserve or price  # a reserve is never below the price it allows
-        if order.entry.post_only and book.state is _CONTINUOUS:
+        if order.entry.post_only and book.state in MATCHING_STATES:
             best = (book.asks if is_buy else book.bids).best()
             if best is not None and best.key <= (price if is_buy else -price):
                 return reject(
                     cmd, seq, ts, RejectReason.POST_ONLY_WOULD_CROSS,
                     f"post-only order at {ticks_to_price(price)} would trade", order.order_id,
                 )  # fmt: skip
+        if self.rules is not None:
+            ruled = self.rules.check_replace(order, book, price)
+            if type(ruled) is tuple:
+                return reject(cmd, seq, ts, *ruled, order.order_id)
+            price = ruled  # type: ignore[assignment]
         risk = self.risk
         if risk.active:
             problem = risk.check_replace(order, price, leaves, cmd.qty, book, ts)
@@ -812,7 +853,7 @@ class Venue:
             )
         ]  # fmt: skip
         self._work(fresh, book, events, seq, ts)
-        self._run_stops(book, events, seq, ts)
+        self.run_stops(book, events, seq, ts)
         return events
 
     # ------------------------------------------------------------------ trading states
@@ -834,27 +875,62 @@ class Venue:
                 f"{cmd.instrument} is already {cmd.state.value}",
             )  # fmt: skip
         events: Events = []
-        if cmd.state is _CONTINUOUS:
+        rules = self.rules
+        resuming = cmd.state in MATCHING_STATES and previous not in MATCHING_STATES
+        price = 0
+        if resuming:
             # Whatever crossed while trading was stopped (an auction, a pause, or a call
             # that went through a halt or a close) uncrosses at one price first.
-            self._uncross(book, events, seq, ts)
+            price = self.uncross(book, events, seq, ts)
+        elif rules is not None and previous in MATCHING_STATES:
+            rules.halted_by_operator(book, ts, seq, events)
         if cmd.state is TradingState.CLOSED:
-            events += self._cancel_where(
-                lambda order: order.instrument == cmd.instrument and order.tif is TimeInForce.DAY,
-                CancelReason.EXPIRED, seq, ts,
-            )  # fmt: skip
+            events += self.expire_day_orders(cmd.instrument, seq, ts)
         book.state = cmd.state
-        events.append(TradingStateChanged(seq, ts, cmd.instrument, previous, cmd.state, cmd.reason))
-        self._run_stops(book, events, seq, ts)
+        cause = cmd.reason or "operator"
+        events.append(TradingStateChanged(seq, ts, cmd.instrument, previous, cmd.state, cause))
+        if resuming and rules is not None:
+            rules.resumed_by_operator(book, price, ts, seq, events)
+        self.run_stops(book, events, seq, ts)
         return events
 
-    def _uncross(self, book: Book, events: Events, seq: int, ts: int) -> None:
+    def expire_day_orders(self, instrument: str, seq: int, ts: int) -> Events:
+        """At the close: every day order of ``instrument`` is cancelled as expired."""
+        return self._cancel_where(
+            lambda order: order.instrument == instrument and order.tif is TimeInForce.DAY,
+            CancelReason.EXPIRED, seq, ts,
+        )  # fmt: skip
+
+    def move_resting(self, order: Order, price: int, events: Events, seq: int, ts: int) -> None:
+        """Move a resting order to ``price`` behind everything there (a band moved past it).
+
+        Only ever towards the other side's prices by less than the spread, so
+        it cannot cross; its reservation, held at the price it entered with,
+        still covers it.
+        """
+        book = self.books[order.instrument]
+        side = book.side_of(order.side)
+        side.remove(order)
+        old_price = order.price
+        moved = msgspec.structs.replace(order, price=price, live=True)
+        side.add(moved)
+        self.orders[order.order_id] = moved
+        if self.risk.active:
+            self.risk.on_replace(moved, old_price, order.leaves, book.unit)
+        events.append(
+            OrderReplaced(
+                seq, ts, order.order_id, order.account.account_id, order.instrument, price,
+                order.qty, order.leaves, False,
+            )
+        )  # fmt: skip
+
+    def uncross(self, book: Book, events: Events, seq: int, ts: int) -> int:
         """Execute a call auction: every crossing order trades at one price."""
         bids = [(level.price, level.qty) for level in book.bids.levels.values()]
         asks = [(level.price, level.qty) for level in book.asks.levels.values()]
         result = find_uncross(bids, asks, book.last_price or book.reference_price, book.tick)
         if result is None:
-            return
+            return 0
         price = result.price
         events.append(
             AuctionUncrossed(
@@ -893,6 +969,7 @@ class Venue:
                 self._take_off(sell)
                 sell = next(sells, sell)
         book.last_price = price
+        return price
 
     def _report_trade(self, cmd: ReportTrade, seq: int, ts: int) -> Events:
         """Settle a trade made outside the visible book; no order or level is touched."""
@@ -939,7 +1016,7 @@ class Venue:
                 cmd.buyer, cmd.seller, 0, 0, cash, 0, 0,
             )
         ]  # fmt: skip
-        self._run_stops(book, events, seq, ts)
+        self.run_stops(book, events, seq, ts)
         return events
 
     def _reported_funding_problem(
@@ -1183,6 +1260,8 @@ class Venue:
                 f"{instrument.symbol!r} is already listed",
             )
         problems = instrument.problems()
+        if cmd.luld_tier not in (1, 2):
+            problems.append("luld_tier must be 1 or 2")
         currencies = {book.instrument.currency for book in self.books.values()}
         currencies.update(self.supply)
         if instrument.symbol in currencies or instrument.currency in self.books:
@@ -1195,8 +1274,76 @@ class Venue:
                 f"{instrument.symbol!r}: " + "; ".join(problems),
             )  # fmt: skip
         fee_cash = self.fee_account.cash_balance(instrument.currency)
-        self.books[instrument.symbol] = Book(instrument, cmd.reference_price, cmd.state, fee_cash)
-        return [InstrumentListed(seq, ts, instrument, cmd.reference_price, cmd.state)]
+        book = self.books[instrument.symbol] = Book(
+            instrument, cmd.reference_price, cmd.state, fee_cash
+        )
+        if self.rules is None:
+            return [InstrumentListed(seq, ts, instrument, cmd.reference_price, cmd.state)]
+        events: Events = [InstrumentListed(seq, ts, instrument, cmd.reference_price, cmd.state)]
+        self.rules.list_instrument(book, cmd.luld_tier, ts, seq, events)
+        if book.state is not cmd.state:  # the session clock decides where a listing starts
+            events.insert(
+                1, TradingStateChanged(seq, ts, instrument.symbol, cmd.state, book.state, "session")
+            )
+        return events
+
+    # ------------------------------------------------------------------ market data
+
+    def _market_data_target(self, cmd: SetNbbo | IndexLevel, seq: int, ts: int) -> Events | None:
+        """None when an operator sends market data to a venue with a rulebook."""
+        rejection = self._operator_rejection(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        if self.rules is None:
+            return self._reject(
+                cmd, seq, ts, RejectReason.NO_RULEBOOK,
+                f"{_tag(cmd)} feeds a rulebook's safeguards; this venue runs without one",
+            )  # fmt: skip
+        return None
+
+    def _set_nbbo(self, cmd: SetNbbo, seq: int, ts: int) -> Events:
+        rejection = self._market_data_target(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        book = self.books.get(cmd.instrument)
+        if book is None:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
+                f"instrument {cmd.instrument!r} is not listed",
+            )  # fmt: skip
+        for what, price in (("bid", cmd.bid), ("ask", cmd.ask)):
+            if price:
+                problem = self._price_problem(price, book, f"national best {what}")
+                if problem is not None:
+                    return self._reject(cmd, seq, ts, *problem)
+        if cmd.bid and cmd.ask and cmd.bid > cmd.ask:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_PRICE,
+                f"national best bid {ticks_to_price(cmd.bid)} is above the offer "
+                f"{ticks_to_price(cmd.ask)}",
+            )  # fmt: skip
+        assert self.rules is not None
+        self.rules.set_nbbo(cmd)
+        return []
+
+    def _index_level(self, cmd: IndexLevel, seq: int, ts: int) -> Events:
+        rejection = self._market_data_target(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        assert self.rules is not None
+        mwcb = self.rules.rulebook.mwcb
+        if mwcb is None or mwcb.index != cmd.index:
+            watched = f"watches {mwcb.index}" if mwcb is not None else "has no circuit breakers"
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_INDEX,
+                f"index {cmd.index!r} is not watched: the rulebook {watched}",
+            )  # fmt: skip
+        if not 0 < cmd.value <= MAX_PRICE or not 0 < cmd.prior_close <= MAX_PRICE:
+            return self._reject(
+                cmd, seq, ts, RejectReason.INVALID_PRICE,
+                f"index values must be between 1 and {MAX_PRICE} ticks",
+            )  # fmt: skip
+        return self.rules.index_level(cmd, seq, ts)
 
     # ------------------------------------------------------------------ pre-trade risk
 

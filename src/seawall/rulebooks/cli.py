@@ -32,7 +32,7 @@ def show(
 
     A safeguard that is null is not in force under this rulebook.
     """
-    rulebook = _load(name)
+    rulebook = load_rulebook_or_exit(name)
     encoded = msgspec.json.encode(rulebook, order="deterministic")
     typer.echo(msgspec.json.format(encoded, indent=2))
 
@@ -42,12 +42,13 @@ def check(
     file: Annotated[Path, typer.Argument(help="The TOML file to validate.")],
 ) -> None:
     """Validate a rulebook file; exit code 1 with the file, key and problem if it is bad."""
-    rulebook = _load(file)
+    rulebook = load_rulebook_or_exit(file)
     in_force = ", ".join(rulebook.in_force()) or "none"
     typer.echo(f"{file}: ok (rulebook {rulebook.name!r}; safeguards in force: {in_force})")
 
 
-def _load(name_or_path: str | Path) -> Rulebook:
+def load_rulebook_or_exit(name_or_path: str | Path) -> Rulebook:
+    """The rulebook, or exit code 1 with the file, key and problem (for every CLI command)."""
     try:
         return Rulebook.load(name_or_path)
     except RulebookError as exc:

@@ -42,13 +42,14 @@ from seawall.safeguards.luld import (
     LuldParams,
     LuldTier,
     ReferenceTracker,
+    ReferenceTrackerState,
     doubles,
     price_bands,
 )
 from seawall.safeguards.nbbo import Nbbo
 from seawall.safeguards.units import NS_PER_MINUTE, NS_PER_SECOND
 
-_NEVER = (1 << 63) - 1
+NEVER = (1 << 63) - 1  # an instant that never comes
 
 
 class LuldState(StrEnum):
@@ -94,6 +95,28 @@ class LuldEvent(msgspec.Struct, frozen=True):
     reference: int
     lower: int
     upper: int
+
+
+class LuldMonitorState(msgspec.Struct, frozen=True, array_like=True):
+    """A :class:`LuldMonitor`'s mutable state; what the day and the params fix is not in it.
+
+    Fields that can no longer matter (a deadline outside a limit state, a
+    widening that has ended, the quote in a limit state or after the close)
+    hold their initial values, so monitors whose futures are the same export
+    equal states.
+    """
+
+    state: LuldState
+    bands: Bands
+    tracker: ReferenceTrackerState
+    now: int
+    bid: int
+    ask: int
+    doubled: bool
+    widened_until: int
+    deadline: int
+    reopen_at: int
+    paused_at: int
 
 
 _ACTIVE = (LuldState.NORMAL, LuldState.STRADDLE, LuldState.LIMIT_STATE)
@@ -150,7 +173,7 @@ class LuldMonitor:
         self._double_from = (
             day.close - params.close_doubling_minutes * NS_PER_MINUTE
             if doubling and params.close_doubling_minutes
-            else _NEVER
+            else NEVER
         )
         self._tracker = ReferenceTracker(
             params.reference_window_seconds * NS_PER_SECOND,
@@ -159,8 +182,8 @@ class LuldMonitor:
         )
         self._doubled = False
         self._widened_until = 0
-        self._deadline = _NEVER
-        self._reopen_at = _NEVER
+        self._deadline = NEVER
+        self._reopen_at = NEVER
         self._paused_at = 0
         self._now = 0
         self._bid = 0
@@ -226,7 +249,7 @@ class LuldMonitor:
         """The reopening auction's price would fall outside its collars: the pause goes on."""
         events = self._require(ts, (LuldState.PAUSED,), "extend")
         if ts >= self._no_reopen_from:
-            self._reopen_at = _NEVER
+            self._reopen_at = NEVER
             events.append(self._event(ts, LuldCause.CLOSE_RESOLVES_PAUSE))
         else:
             self._reopen_at = ts + self._params.extension_seconds * NS_PER_SECOND
@@ -245,11 +268,59 @@ class LuldMonitor:
         if ts - self._paused_at > params.reopen_band_after_pause_seconds * NS_PER_SECOND:
             self._widened_until = ts + params.reopen_band_seconds * NS_PER_SECOND
         self._tracker.reset(ts, price)
-        self._reopen_at = _NEVER
+        self._reopen_at = NEVER
         self.state = LuldState.NORMAL
         self.bands = self._bands_at(ts)
         events.append(self._event(ts, LuldCause.REOPENED))
         return events
+
+    def export(self) -> LuldMonitorState:
+        """The state a snapshot carries; see :class:`LuldMonitorState`."""
+        state = self.state
+        now = self._now
+        active = state in _ACTIVE
+        # a limit state looks only at the next quote, and after the close nothing looks
+        quoted = state is not LuldState.LIMIT_STATE and not (
+            state is LuldState.INACTIVE and now >= self._close
+        )
+        return LuldMonitorState(
+            state,
+            self.bands,
+            self._tracker_state(),
+            now,
+            self._bid if quoted else 0,
+            self._ask if quoted else 0,
+            self._doubled and active,
+            self._widened_until if self._widened_until > now else 0,
+            self._deadline if state is LuldState.LIMIT_STATE else NEVER,
+            self._reopen_at if state is LuldState.PAUSED else NEVER,
+            self._paused_at if state is LuldState.PAUSED else 0,
+        )
+
+    def restore(self, state: LuldMonitorState) -> None:
+        """Overwrite the state of a monitor built with the same params, day, tier and close."""
+        self.state = state.state
+        self.bands = state.bands
+        self._tracker.restore(state.tracker)
+        self._now = state.now
+        self._bid = state.bid
+        self._ask = state.ask
+        self._doubled = state.doubled
+        self._widened_until = state.widened_until
+        self._deadline = state.deadline
+        self._reopen_at = state.reopen_at
+        self._paused_at = state.paused_at
+
+    def _tracker_state(self) -> ReferenceTrackerState:
+        tracker = self._tracker
+        if self.state not in _ACTIVE:
+            # reopening resets the window, and nothing reads it before the open or after the close
+            return ReferenceTrackerState(tracker.reference, 0, ())
+        state = tracker.export(self._now)
+        if state.changed_at + self._params.reference_min_seconds * NS_PER_SECOND <= self._now:
+            # the reference is old enough to move: how old no longer matters
+            return msgspec.structs.replace(state, changed_at=0)
+        return state
 
     def _require(self, ts: int, states: tuple[LuldState, ...], action: str) -> list[LuldEvent]:
         events: list[LuldEvent] = []
@@ -260,16 +331,17 @@ class LuldMonitor:
 
     def _advance(self, ts: int, events: list[LuldEvent]) -> None:
         while True:
-            instant = self._next_instant()
+            instant = self.next_instant()
             if instant > ts:
                 break
             self._at(instant, events)
         self._now = max(self._now, ts)
 
-    def _next_instant(self) -> int:
+    def next_instant(self) -> int:
+        """When the monitor next has something to do unprompted (:data:`NEVER` if nothing)."""
         state = self.state
         if state is LuldState.INACTIVE:
-            return _NEVER
+            return NEVER
         instant = self._close
         if state is LuldState.LIMIT_STATE:
             return min(instant, self._deadline)
@@ -292,7 +364,7 @@ class LuldMonitor:
         elif self.state is LuldState.LIMIT_STATE:
             self._pause(instant, LuldCause.LIMIT_STATE_TIMED_OUT, events)
         elif self.state is LuldState.PAUSED:
-            self._reopen_at = _NEVER
+            self._reopen_at = NEVER
             events.append(self._event(instant, LuldCause.REOPENING_DUE))
         else:
             self._refresh(instant, events)
@@ -304,8 +376,8 @@ class LuldMonitor:
         """Pause; a ``timed`` pause reopens after ``pause_seconds`` unless the close is near."""
         self.state = LuldState.PAUSED
         self._paused_at = ts
-        self._deadline = _NEVER
-        self._reopen_at = _NEVER
+        self._deadline = NEVER
+        self._reopen_at = NEVER
         self._bid = self._ask = 0
         events.append(self._event(ts, cause))
         if not timed:
@@ -354,7 +426,7 @@ class LuldMonitor:
             if cause is not None:
                 return
             self.state = LuldState.NORMAL
-            self._deadline = _NEVER
+            self._deadline = NEVER
             events.append(self._event(ts, LuldCause.LIMIT_STATE_CLEARED))
             self._refresh(ts, events)
             cause = self._limit_cause()

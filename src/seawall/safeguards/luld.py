@@ -12,6 +12,7 @@ section.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from enum import StrEnum
 
 import msgspec
@@ -160,6 +161,14 @@ def band_check(action: OutsideBand, bands: Bands, side: Side, price: int) -> Ord
     return accept(price)
 
 
+class ReferenceTrackerState(msgspec.Struct, frozen=True, array_like=True):
+    """A :class:`ReferenceTracker`'s mutable state: the window's trades as ``(ts, price)``."""
+
+    reference: int
+    changed_at: int
+    trades: tuple[tuple[int, int], ...]
+
+
 class ReferenceTracker:
     """The LULD reference price: the mean of eligible trades over a rolling window.
 
@@ -239,6 +248,27 @@ class ReferenceTracker:
             expiry = self._times[0] + self._window_ns
             due = min(due, expiry) if due else expiry
         return due
+
+    def export(self, now: int | None = None) -> ReferenceTrackerState:
+        """The state to restore from; the window's sum is recomputed, not carried.
+
+        With ``now`` (no later call will be earlier), trades already out of
+        the window are left out, so the export does not depend on when the
+        window was last pruned.
+        """
+        trades: Iterable[tuple[int, int]] = zip(self._times, self._prices, strict=True)
+        if now is not None:
+            cutoff = now - self._window_ns
+            trades = ((ts, price) for ts, price in trades if ts > cutoff)
+        return ReferenceTrackerState(self.reference, self.changed_at, tuple(trades))
+
+    def restore(self, state: ReferenceTrackerState) -> None:
+        """Overwrite the state of a tracker built with the same window and thresholds."""
+        self.reference = state.reference
+        self.changed_at = state.changed_at
+        self._times = deque(ts for ts, _ in state.trades)
+        self._prices = deque(price for _, price in state.trades)
+        self._sum = sum(self._prices)
 
     def _expire(self, ts: int) -> None:
         cutoff = ts - self._window_ns

@@ -98,6 +98,13 @@ def trigger_values(params: MwcbParams, prior_close: int) -> tuple[int, ...]:
     return tuple(prior_close * (BPS - level.decline_bps) // BPS for level in params.levels)
 
 
+class MwcbState(msgspec.Struct, frozen=True, array_like=True):
+    """A :class:`MarketWideBreaker`'s state: levels 1..``used`` have triggered today."""
+
+    used: int
+    halted_until: int
+
+
 class MarketWideBreaker:
     """The circuit breakers for one trading day, given the index's prior close.
 
@@ -141,6 +148,15 @@ class MarketWideBreaker:
                 self._halted_until = self._close if resume_at is None else resume_at
                 return MwcbHalt(crossed, ts, resume_at)
         return None
+
+    def export(self) -> MwcbState:
+        """The state a snapshot carries; thresholds and step bounds come from params and day."""
+        return MwcbState(self._used, self._halted_until)
+
+    def restore(self, state: MwcbState) -> None:
+        """Overwrite the state of a breaker built with the same params, day and prior close."""
+        self._used = state.used
+        self._halted_until = state.halted_until
 
 
 def _bound(calendar: TradingCalendar, day: TradingDay, step: MwcbStep) -> tuple[int, int]:

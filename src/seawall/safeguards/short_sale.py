@@ -54,6 +54,16 @@ def triggers(params: ShortSaleParams, price: int, prior_close: int) -> bool:
     return (prior_close - price) * BPS >= prior_close * params.trigger_bps
 
 
+class ShortSaleState(msgspec.Struct, frozen=True, array_like=True):
+    """A :class:`ShortSaleRestriction`'s state: restricted from ``since`` through date ``through``.
+
+    ``through`` is None (and ``since`` 0) while the security has never been restricted.
+    """
+
+    since: int
+    through: dt.date | None
+
+
 class ShortSaleRestriction:
     """The restriction of one security across trading days."""
 
@@ -80,6 +90,15 @@ class ShortSaleRestriction:
             self._since = ts
         self._through = through
         return ShortSaleTrigger(ts, price, through)
+
+    def export(self) -> ShortSaleState:
+        """The state a snapshot carries; the params and calendar are given again on restore."""
+        return ShortSaleState(self._since, self._through)
+
+    def restore(self, state: ShortSaleState) -> None:
+        """Overwrite the state of a restriction built with the same params and calendar."""
+        self._since = state.since
+        self._through = state.through
 
     def restricted(self, ts: int) -> bool:
         through = self._through

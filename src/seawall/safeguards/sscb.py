@@ -52,6 +52,13 @@ class SscbParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return []
 
 
+class RollingRangeState(msgspec.Struct, frozen=True, array_like=True):
+    """A :class:`RollingRange`'s two queues, each as ``(ts, price)`` pairs, oldest first."""
+
+    lows: tuple[tuple[int, int], ...]
+    highs: tuple[tuple[int, int], ...]
+
+
 class RollingRange:
     """The lowest and highest price among trades younger than a window.
 
@@ -93,6 +100,15 @@ class RollingRange:
             return 0, 0
         return lows[0][1], highs[0][1]
 
+    def export(self) -> RollingRangeState:
+        """The queues as they stand: what they keep is already what can still matter."""
+        return RollingRangeState(tuple(self._lows), tuple(self._highs))
+
+    def restore(self, state: RollingRangeState) -> None:
+        """Overwrite the queues of a range built with the same window."""
+        self._lows = deque(state.lows)
+        self._highs = deque(state.highs)
+
 
 class SscbPause(msgspec.Struct, frozen=True):
     """A pause from ``at`` to ``until``; ``reference`` is the window's price it moved from."""
@@ -101,6 +117,12 @@ class SscbPause(msgspec.Struct, frozen=True):
     until: int
     price: int
     reference: int
+
+
+class SscbState(msgspec.Struct, frozen=True, array_like=True):
+    """A :class:`SingleStockBreaker`'s mutable state: only its rolling window."""
+
+    window: RollingRangeState
 
 
 class SingleStockBreaker:
@@ -133,6 +155,14 @@ class SingleStockBreaker:
         else:
             self._range.add(ts, price)
         return pause
+
+    def export(self) -> SscbState:
+        """The state a snapshot carries; the thresholds and hours come from params and day."""
+        return SscbState(self._range.export())
+
+    def restore(self, state: SscbState) -> None:
+        """Overwrite the state of a breaker built with the same params and day."""
+        self._range.restore(state.window)
 
     def _threshold(self, price: int) -> int:
         """The move for ``price``: the threshold with the highest ``from_price`` not above it."""

@@ -15,20 +15,7 @@ from enum import StrEnum
 
 import msgspec
 
-from seawall.core.types import OrderType
-
-
-class Phase(StrEnum):
-    PRE_OPEN = "pre_open"
-    OPENING_AUCTION = "opening_auction"
-    CONTINUOUS = "continuous"
-    LIMIT_STATE = "limit_state"
-    PAUSED = "paused"
-    HALTED = "halted"
-    VOLATILITY_AUCTION = "volatility_auction"
-    RESERVED = "reserved"
-    CLOSING_AUCTION = "closing_auction"
-    CLOSED = "closed"
+from seawall.core.types import OrderType, TradingState
 
 
 class Action(StrEnum):
@@ -55,24 +42,29 @@ class StateTable(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def problems(self) -> list[tuple[str, str]]:
         found = []
-        for phase, actions in self.as_dict().items():
-            if Action.CANCEL not in actions:
-                found.append((phase.value, "every state must accept cancel"))
+        for state, actions in self.as_dict().items():
+            if Action.CANCEL not in actions and state is not TradingState.AUCTION:
+                found.append((state.value, "every state must accept cancel"))
         return found
 
-    def as_dict(self) -> dict[Phase, frozenset[Action]]:
-        """Phase → accepted actions, for a venue to look up in O(1)."""
+    def as_dict(self) -> dict[TradingState, frozenset[Action]]:
+        """State → accepted actions, for a venue to look up in O(1).
+
+        A call an operator opens by hand (``auction``) takes what a
+        volatility auction takes: both are unscheduled calls.
+        """
         return {
-            Phase.PRE_OPEN: self.pre_open,
-            Phase.OPENING_AUCTION: self.opening_auction,
-            Phase.CONTINUOUS: self.continuous,
-            Phase.LIMIT_STATE: self.limit_state,
-            Phase.PAUSED: self.paused,
-            Phase.HALTED: self.halted,
-            Phase.VOLATILITY_AUCTION: self.volatility_auction,
-            Phase.RESERVED: self.reserved,
-            Phase.CLOSING_AUCTION: self.closing_auction,
-            Phase.CLOSED: self.closed,
+            TradingState.PRE_OPEN: self.pre_open,
+            TradingState.OPENING_AUCTION: self.opening_auction,
+            TradingState.CONTINUOUS: self.continuous,
+            TradingState.LIMIT_STATE: self.limit_state,
+            TradingState.AUCTION: self.volatility_auction,
+            TradingState.PAUSED: self.paused,
+            TradingState.HALTED: self.halted,
+            TradingState.VOLATILITY_AUCTION: self.volatility_auction,
+            TradingState.RESERVED: self.reserved,
+            TradingState.CLOSING_AUCTION: self.closing_auction,
+            TradingState.CLOSED: self.closed,
         }
 
 

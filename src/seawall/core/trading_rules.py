@@ -1,0 +1,949 @@
+"""The rulebook at work: each instrument's trading state, its auctions and its safeguards.
+
+A venue built with a rulebook (``VenueConfig.rulebook``) owns one
+:class:`TradingRules`. It drives the pure evaluators of
+:mod:`seawall.safeguards` (ADR 0007) from inside ``Venue.process`` (ADR
+0009) and turns each of their answers into events:
+
+- **The session clock.** Each instrument follows its rulebook's calendar:
+  ``closed`` → ``pre_open`` (orders rest, nothing matches) → the opening
+  auction's call → an uncross at the open → ``continuous`` → the closing
+  auction's call → an uncross at the close → ``closed``, where day orders
+  expire. A call that has ``random_uncross_seconds`` ends at an instant
+  drawn from the sequence number that began it, so a replay draws the same.
+- **LULD.** Bands come from the instrument's :class:`LuldMonitor`, fed with
+  every continuous trade and with the national best bid and offer (the
+  operator's ``SetNbbo``, else the venue's own best prices). An order that
+  would execute outside a band is repriced to it or refused, as the
+  rulebook says; a resting order that a moved band leaves outside is
+  treated the same way, so no continuous trade can print outside the bands
+  in force. The limit state, the pause and its reopening auction (with
+  collars and extensions) follow the monitor.
+- **Circuit breakers.** ``IndexLevel`` feeds the market-wide breaker, which
+  halts every instrument; a single-stock breaker pauses one. Either ends
+  with a reopening call and uncross.
+- **Order checks.** The ``[states]`` table, the market-order collar, the
+  last-trade check and the Rule 201 price test, each a clear rejection.
+
+Time-driven transitions (a limit state timing out, a pause ending, the
+open) happen at the instants the rules name, and the venue applies them
+before the next command that touches the instrument, or at a
+``ClockTick``, so a command never meets a state that should already have
+changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import msgspec
+
+from seawall.core.auction import find_uncross
+from seawall.core.book import Book, Order
+from seawall.core.commands import (
+    Cancel,
+    ClockTick,
+    Command,
+    IndexLevel,
+    NewOrder,
+    Replace,
+    SetNbbo,
+)
+from seawall.core.events import (
+    AuctionExtended,
+    AuctionIndicative,
+    CancelReason,
+    Event,
+    MarketWideHalt,
+    PriceBandsChanged,
+    RejectReason,
+    ShortSaleRestricted,
+    Trade,
+    TradingStateChanged,
+)
+from seawall.core.types import (
+    FROZEN_STATES,
+    MATCHING_STATES,
+    MAX_PRICE,
+    OrderType,
+    SaleMarking,
+    Side,
+    TradingState,
+)
+from seawall.core.units import ticks_to_price
+from seawall.safeguards.auctions import extension_due, uncross_at
+from seawall.safeguards.calendar import TradingCalendar, TradingDay
+from seawall.safeguards.collars import MarketOrders, check_market_order
+from seawall.safeguards.limit_state import (
+    NEVER,
+    LuldCause,
+    LuldEvent,
+    LuldMonitor,
+    LuldMonitorState,
+    LuldState,
+)
+from seawall.safeguards.luld import LuldTier, OutsideBand
+from seawall.safeguards.mwcb import MarketWideBreaker, MwcbState
+from seawall.safeguards.nbbo import Nbbo
+from seawall.safeguards.outcome import Verdict
+from seawall.safeguards.short_sale import ShortSaleRestriction, ShortSaleState, price_test
+from seawall.safeguards.sscb import SingleStockBreaker, SscbState
+from seawall.safeguards.states import Action
+from seawall.safeguards.units import NS_PER_SECOND
+
+if TYPE_CHECKING:
+    from seawall.core.venue import Venue
+    from seawall.rulebooks.rulebook import Rulebook
+
+Events = list[Event]
+Problem = tuple[RejectReason, str]
+
+RULE_REJECTIONS = frozenset(
+    {
+        RejectReason.STATE_REFUSES,
+        RejectReason.OUTSIDE_BAND,
+        RejectReason.SHORT_SALE_PRICE_TEST,
+        RejectReason.MARKET_ORDERS_NOT_ACCEPTED,
+        RejectReason.TOO_FAR_FROM_LAST_TRADE,
+        RejectReason.UNKNOWN_INDEX,
+        RejectReason.NO_RULEBOOK,
+    }
+)
+"""The rejections only a venue with a rulebook gives (tests/rules produces each)."""
+
+_BUY = Side.BUY
+_CONTINUOUS = TradingState.CONTINUOUS
+_LIMIT_STATE = TradingState.LIMIT_STATE
+_PAUSED = TradingState.PAUSED
+_HALTED = TradingState.HALTED
+_CLOSED = TradingState.CLOSED
+_PRE_OPEN = TradingState.PRE_OPEN
+_OPENING = TradingState.OPENING_AUCTION
+_CLOSING = TradingState.CLOSING_AUCTION
+_NORMAL = LuldState.NORMAL
+_LULD_ACTIVE = (LuldState.NORMAL, LuldState.STRADDLE, LuldState.LIMIT_STATE)
+_LIMIT = OrderType.LIMIT
+_SHORT = SaleMarking.SHORT
+
+_ACTIONS = {
+    OrderType.LIMIT: Action.LIMIT_ORDER,
+    OrderType.MARKET: Action.MARKET_ORDER,
+    OrderType.STOP: Action.STOP_ORDER,
+    OrderType.STOP_LIMIT: Action.STOP_ORDER,
+}
+_STOP_ACTION = Action.STOP_ORDER
+_STATE_REASONS = {
+    _HALTED: RejectReason.TRADING_HALTED,
+    _CLOSED: RejectReason.MARKET_CLOSED,
+}
+# What a call uncrosses into, by why it was opened.
+_OPEN, _CLOSE, _REOPEN = "open", "close", "reopen"
+_LIMIT_CAUSES = (LuldCause.OFFER_AT_LOWER_BAND, LuldCause.BID_AT_UPPER_BAND)
+_PAUSE_CAUSES = (LuldCause.LIMIT_STATE_TIMED_OUT, LuldCause.DISCRETIONARY_PAUSE)
+
+
+class Guard:
+    """The rules' state for one instrument on its current trading day."""
+
+    __slots__ = (
+        "book",
+        "call_ends",
+        "call_kind",
+        "day",
+        "due_at",
+        "extensions",
+        "indicative",
+        "leverage",
+        "lower",
+        "luld",
+        "luld_prior_close",
+        "nbbo",
+        "prior_close",
+        "session_at",
+        "short_sale",
+        "short_sale_at",
+        "sscb",
+        "tier",
+        "upper",
+    )
+
+    def __init__(self, book: Book, tier: LuldTier, prior_close: int) -> None:
+        self.book = book
+        self.tier = tier
+        self.leverage = book.instrument.leverage
+        self.prior_close = prior_close
+        self.day: TradingDay | None = None
+        self.luld: LuldMonitor | None = None
+        self.luld_prior_close = 0  # the close the day's LULD tier and doubling were set from
+        self.sscb: SingleStockBreaker | None = None
+        self.short_sale: ShortSaleRestriction | None = None
+        self.lower = 0  # the LULD bands that restrain orders now; 0 when none do
+        self.upper = 0
+        self.nbbo: Nbbo | None = None  # the operator's NBBO; None: the venue's own best prices
+        self.session_at = NEVER  # the next instant the session clock moves this instrument
+        self.call_ends = NEVER  # when the current call uncrosses (an auction or a reopening)
+        self.call_kind = ""  # what the uncross leads to: _OPEN, _CLOSE or _REOPEN
+        self.extensions = 0  # of the current call, by its auction collar
+        self.indicative: tuple[int, int, int, Side | None] | None = None
+        self.short_sale_at = 0  # the highest price that can trigger Rule 201 (0: none can)
+        self.due_at = NEVER  # the first instant at which time alone changes something here
+
+    def refresh_due(self) -> None:
+        """Recompute :attr:`due_at`; called whenever the session, a call or LULD moved."""
+        due = min(self.session_at, self.call_ends)
+        if self.luld is not None:
+            due = min(due, self.luld.next_instant())
+        self.due_at = due
+
+
+class TradingRules:
+    """One rulebook applied to every instrument of a venue (see the module docstring)."""
+
+    def __init__(self, venue: Venue, rulebook: Rulebook) -> None:
+        self.venue = venue
+        self.rulebook = rulebook
+        self.calendar: TradingCalendar = rulebook.calendar()
+        self.accepts = rulebook.states.as_dict()
+        self.guards: dict[str, Guard] = {}
+        self.mwcb: MarketWideBreaker | None = None
+        self.mwcb_date = ""
+        self.mwcb_prior_close = 0
+        self.halt_ends = NEVER  # a market-wide halt's end
+        self.early: Events = []  # what time caused before the command at hand (see before())
+        self.window_ns = (
+            rulebook.luld.reference_window_seconds * NS_PER_SECOND if rulebook.luld else 0
+        )
+        self.luld_params = rulebook.luld
+        self.auctions = rulebook.auctions
+        self.collars = rulebook.collars
+        self.last_trade_bps = rulebook.collars.last_trade_bps if rulebook.collars else None
+        self.accepted_types = {
+            state: frozenset(kind for kind, action in _ACTIONS.items() if action in actions)
+            for state, actions in self.accepts.items()
+        }
+        self.reprice_outside_band = (
+            rulebook.luld is not None and rulebook.luld.outside_band is OutsideBand.REPRICE
+        )
+
+    # ------------------------------------------------------------------ listing and time
+
+    def list_instrument(self, book: Book, tier: int, ts: int, seq: int, events: Events) -> None:
+        """A new instrument joins the session clock in the state the clock says it is in."""
+        guard = self.guards[book.instrument.symbol] = Guard(
+            book, LuldTier.TIER1 if tier == 1 else LuldTier.TIER2, book.reference_price
+        )
+        self.set_prior_close(guard, book.reference_price)
+        self._join_session(guard, ts, seq, events)
+        guard.refresh_due()
+
+    def set_prior_close(self, guard: Guard, price: int) -> None:
+        guard.prior_close = price
+        params = self.rulebook.short_sale
+        if params is not None:  # Rule 201 triggers at or below this price
+            guard.short_sale_at = price * (10_000 - params.trigger_bps) // 10_000
+
+    def _join_session(self, guard: Guard, ts: int, seq: int, events: Events) -> None:
+        book = guard.book
+        calendar = self.calendar
+        date = calendar.trading_date(ts)
+        day = calendar.day(date)
+        if ts < day.pre_open or ts >= day.close:
+            book.state = _CLOSED
+            self._schedule_next_day(guard, day if ts < day.pre_open else None, ts)
+            return
+        self._begin_day(guard, day)
+        if ts < day.open:
+            self._schedule_open(guard, seq)
+            if guard.session_at > ts:
+                book.state = _PRE_OPEN
+            else:  # listed during the opening call
+                book.state = _OPENING
+                guard.session_at = NEVER
+                self._start_call(guard, day.open, _OPEN, seq)
+            return
+        self._schedule_close(guard, seq)
+        if guard.session_at > ts:
+            book.state = _CONTINUOUS
+            self._start_luld(guard, ts, book.reference_price, seq, ts, events)
+        else:  # listed during the closing call
+            book.state = _CLOSING
+            guard.session_at = NEVER
+            self._start_call(guard, day.close, _CLOSE, seq)
+
+    def before(self, command: Command, seq: int, ts: int) -> Guard | None:
+        """Apply what time has made due for the instrument ``command`` touches (all, on a tick).
+
+        The events this causes wait in :attr:`early` for the venue to put
+        before the command's own.
+        """
+        if ts >= self.halt_ends:
+            self._end_market_halt(seq, ts, self.early)
+        if type(command) is NewOrder:  # the hot path: one lookup
+            guard = self.guards.get(command.instrument)
+        elif type(command) is ClockTick:
+            for each in self.guards.values():
+                if each.due_at <= ts:
+                    self.advance(each, ts, seq, self.early)
+                    self.after(each, self.early, seq, ts)  # moved bands may meet the quote
+            return None
+        else:
+            guard = self._touched(command)
+        if guard is not None and guard.due_at <= ts:
+            self.advance(guard, ts, seq, self.early)
+        return guard
+
+    def _touched(self, command: Command) -> Guard | None:
+        """The instrument a command is about, if it is about one."""
+        if isinstance(command, Cancel | Replace):
+            order = self.venue.orders.get(command.order_id)
+            return self.guards.get(order.instrument) if order is not None else None
+        instrument = getattr(command, "instrument", None)
+        return self.guards.get(instrument) if isinstance(instrument, str) else None
+
+    def advance(self, guard: Guard, ts: int, seq: int, events: Events) -> None:
+        """Everything due for ``guard`` up to ``ts``, in the order the instants fall."""
+        while True:
+            luld = guard.luld
+            luld_due = luld.next_instant() if luld is not None else NEVER
+            instant = min(guard.session_at, guard.call_ends, luld_due)
+            if instant > ts:
+                guard.refresh_due()
+                return
+            if luld is not None and luld_due == instant:
+                self._luld_events(guard, luld.advance(instant), seq, ts, events)
+            elif guard.call_ends == instant:
+                self._end_call(guard, instant, seq, ts, events)
+            else:
+                self._session_step(guard, instant, seq, ts, events)
+
+    # ------------------------------------------------------------------ the session clock
+
+    def _begin_day(self, guard: Guard, day: TradingDay) -> None:
+        guard.day = day
+        guard.luld = None
+        if self.rulebook.sscb is not None:
+            guard.sscb = SingleStockBreaker(self.rulebook.sscb, day)
+        if self.rulebook.short_sale is not None and guard.short_sale is None:
+            guard.short_sale = ShortSaleRestriction(self.rulebook.short_sale, self.calendar)
+
+    def _schedule_next_day(self, guard: Guard, day: TradingDay | None, now: int) -> None:
+        if day is None:
+            date = self.calendar.next_trading_day(self.calendar.trading_date(now))
+            day = self.calendar.day(date)
+        guard.day = day
+        guard.session_at = day.pre_open
+
+    def _schedule_open(self, guard: Guard, seq: int) -> None:
+        day = guard.day
+        assert day is not None
+        call = self.auctions.opening_call_seconds * NS_PER_SECOND if self.auctions else 0
+        guard.session_at = max(day.open - call, day.pre_open) if call else day.open
+
+    def _schedule_close(self, guard: Guard, seq: int) -> None:
+        day = guard.day
+        assert day is not None
+        call = self.auctions.closing_call_seconds * NS_PER_SECOND if self.auctions else 0
+        guard.session_at = day.close - call
+
+    def _session_step(self, guard: Guard, instant: int, seq: int, ts: int, events: Events) -> None:
+        """The session clock's next step for one instrument, at ``instant``."""
+        book = guard.book
+        day = guard.day
+        assert day is not None
+        state = book.state
+        guard.session_at = NEVER
+        if state is _CLOSED:
+            self._begin_day(guard, day)
+            self._change(guard, _PRE_OPEN, "pre_open", seq, ts, events)
+            self._schedule_open(guard, seq)
+        elif instant < day.open:  # the opening call begins
+            self._change(guard, _OPENING, "opening_call", seq, ts, events)
+            self._start_call(guard, day.open, _OPEN, seq)
+        elif instant < day.close and state in (_PRE_OPEN, _OPENING):  # the open, no call
+            self._start_call(guard, instant, _OPEN, seq)
+        elif instant < day.close and state is _HALTED:  # halted for the rest of the day
+            guard.session_at = day.close
+        elif instant < day.close:  # the closing call begins
+            self._change(guard, _CLOSING, "closing_call", seq, ts, events)
+            self._start_call(guard, day.close, _CLOSE, seq)
+        else:  # the close, with no closing call
+            self._start_call(guard, instant, _CLOSE, seq)
+
+    def _start_call(self, guard: Guard, ends: int, kind: str, seq: int) -> None:
+        auctions = self.auctions
+        if auctions is not None and kind != _REOPEN:
+            ends = uncross_at(auctions, ends, seq)
+        guard.call_ends = ends
+        guard.call_kind = kind
+        guard.extensions = 0
+
+    def _end_call(self, guard: Guard, instant: int, seq: int, ts: int, events: Events) -> None:
+        """The call's uncross: at the auction collar it may be extended instead."""
+        book = guard.book
+        kind = guard.call_kind
+        reference = self._auction_reference(guard, kind)
+        auctions = self.auctions
+        found = self._indicative(book)
+        if (
+            found is not None
+            and auctions is not None
+            and auctions.extension_seconds
+            and extension_due(auctions, found[0], reference, guard.extensions)
+        ):
+            guard.extensions += 1
+            guard.call_ends = instant + auctions.extension_seconds * NS_PER_SECOND
+            events.append(
+                AuctionExtended(
+                    seq, ts, book.instrument.symbol, found[0], reference, guard.extensions,
+                    guard.call_ends,
+                )
+            )  # fmt: skip
+            return
+        guard.call_ends = NEVER
+        guard.call_kind = ""
+        guard.indicative = None
+        if kind == _CLOSE:
+            price = self._uncross(guard, seq, ts, events)
+            self.set_prior_close(guard, price or book.last_price or guard.prior_close)
+            self._luld_close(guard, instant, seq, ts, events)
+            self._change(guard, _CLOSED, "close", seq, ts, events)
+            events += self.venue.expire_day_orders(book.instrument.symbol, seq, ts)
+            self._schedule_next_day(guard, None, instant)
+            return
+        self._change(guard, _CONTINUOUS, kind, seq, ts, events, uncross=False)
+        price = self._uncross(guard, seq, ts, events)
+        if kind == _OPEN:
+            self._start_luld(guard, instant, price or guard.prior_close, seq, ts, events)
+            self._schedule_close(guard, seq)
+        else:
+            self._reopen_luld(guard, instant, price, seq, ts, events)
+        self.venue.run_stops(book, events, seq, ts)
+
+    def _auction_reference(self, guard: Guard, kind: str) -> int:
+        if kind == _REOPEN and guard.luld is not None and guard.luld.reference:
+            return guard.luld.reference
+        book = guard.book
+        return book.last_price or guard.prior_close
+
+    def _uncross(self, guard: Guard, seq: int, ts: int, events: Events) -> int:
+        price = self.venue.uncross(guard.book, events, seq, ts)
+        if price:
+            self._short_sale_trade(guard, ts, price, seq, events)
+        return price
+
+    def _change(
+        self,
+        guard: Guard,
+        state: TradingState,
+        cause: str,
+        seq: int,
+        ts: int,
+        events: Events,
+        uncross: bool = True,
+    ) -> None:
+        book = guard.book
+        previous = book.state
+        if previous is state:
+            return
+        book.state = state
+        events.append(TradingStateChanged(seq, ts, book.instrument.symbol, previous, state, cause))
+        if state in MATCHING_STATES or previous in MATCHING_STATES:
+            guard.indicative = None
+
+    # ------------------------------------------------------------------ LULD
+
+    def _start_luld(
+        self, guard: Guard, instant: int, price: int, seq: int, ts: int, events: Events
+    ) -> None:
+        params = self.luld_params
+        day = guard.day
+        if params is None or day is None or not price or instant >= day.close:
+            return
+        prior = guard.luld_prior_close = guard.prior_close or price
+        monitor = guard.luld = LuldMonitor(params, day, guard.tier, prior, guard.leverage)
+        self._luld_events(guard, monitor.open(instant, price), seq, ts, events)
+
+    def _reopen_luld(
+        self, guard: Guard, instant: int, price: int, seq: int, ts: int, events: Events
+    ) -> None:
+        monitor = guard.luld
+        if monitor is None:
+            return
+        if monitor.state is LuldState.PAUSED:
+            reopen_at = price or monitor.reference or guard.book.last_price
+            self._luld_events(guard, monitor.reopen(instant, reopen_at), seq, ts, events)
+
+    def _luld_close(self, guard: Guard, instant: int, seq: int, ts: int, events: Events) -> None:
+        monitor = guard.luld
+        if monitor is not None:
+            self._luld_events(guard, monitor.advance(instant), seq, ts, events)
+        guard.luld = None
+        self._set_bands(guard, 0, 0, 0, LuldCause.CLOSED.value, seq, ts, events)
+
+    def _luld_events(
+        self, guard: Guard, happened: list[LuldEvent], seq: int, ts: int, events: Events
+    ) -> None:
+        """Turn the monitor's transitions into the venue's trading states and bands."""
+        closing = guard.book.state is _CLOSING
+        for event in happened:
+            cause = event.cause
+            if closing and cause is not LuldCause.CLOSED:
+                continue  # the closing auction, not LULD, decides until the close
+            if event.state is LuldState.PAUSED or event.state is LuldState.INACTIVE:
+                lower = upper = 0  # a paused or closed book is restrained by no band
+            else:
+                lower, upper = event.lower, event.upper
+            self._set_bands(guard, lower, upper, event.reference, cause.value, seq, ts, events)
+            if cause in _LIMIT_CAUSES:
+                self._change(guard, _LIMIT_STATE, cause.value, seq, ts, events)
+            elif cause is LuldCause.LIMIT_STATE_CLEARED:
+                self._change(guard, _CONTINUOUS, cause.value, seq, ts, events)
+            elif cause in _PAUSE_CAUSES:
+                self._change(guard, _PAUSED, cause.value, seq, ts, events)
+                guard.extensions = 0
+            elif cause is LuldCause.REOPENING_DUE and guard.book.state is _PAUSED:
+                # (a halt or the closing call that came meanwhile decides the reopening)
+                guard.call_kind = _REOPEN
+                self._luld_reopening(guard, event.at, seq, ts, events)
+
+    def _luld_reopening(
+        self, guard: Guard, instant: int, seq: int, ts: int, events: Events
+    ) -> None:
+        """A LULD pause's reopening auction: uncross, or extend the pause at the collar."""
+        monitor = guard.luld
+        assert monitor is not None
+        auctions = self.auctions
+        found = self._indicative(guard.book)
+        if (
+            found is not None
+            and auctions is not None
+            and extension_due(auctions, found[0], monitor.reference, guard.extensions)
+        ):
+            guard.extensions += 1
+            guard.call_ends = NEVER
+            extended = monitor.extend(instant)
+            events.append(
+                AuctionExtended(
+                    seq, ts, guard.book.instrument.symbol, found[0], monitor.reference,
+                    guard.extensions, monitor.next_instant(),
+                )
+            )  # fmt: skip
+            self._luld_events(guard, extended, seq, ts, events)
+            return
+        guard.call_ends = NEVER
+        self._end_call(guard, instant, seq, ts, events)
+
+    def _set_bands(
+        self,
+        guard: Guard,
+        lower: int,
+        upper: int,
+        reference: int,
+        cause: str,
+        seq: int,
+        ts: int,
+        events: Events,
+    ) -> None:
+        if lower == guard.lower and upper == guard.upper:
+            return
+        guard.lower, guard.upper = lower, upper
+        symbol = guard.book.instrument.symbol
+        events.append(PriceBandsChanged(seq, ts, symbol, lower, upper, reference, cause))
+        if upper:
+            self._enforce_bands(guard, seq, ts, events)
+
+    def _enforce_bands(self, guard: Guard, seq: int, ts: int, events: Events) -> None:
+        """Resting orders the new bands leave outside: repriced to the band, or cancelled.
+
+        Only bids above the upper band and offers below the lower band could
+        trade outside the bands; they sit at the front of their side, so the
+        scan stops at the first order inside.
+        """
+        book = guard.book
+        venue = self.venue
+        outside: list[Order] = []
+        for order in book.bids.orders_in_priority():
+            if order.price <= guard.upper:
+                break
+            outside.append(order)
+        for order in book.asks.orders_in_priority():
+            if order.price >= guard.lower:
+                break
+            outside.append(order)
+        for order in outside:
+            if self.reprice_outside_band:
+                band = guard.upper if order.side is _BUY else guard.lower
+                venue.move_resting(order, band, events, seq, ts)
+            else:
+                events.append(venue.cancel_order(order, CancelReason.OUTSIDE_BAND, seq, ts))
+
+    # ------------------------------------------------------------------ order checks
+
+    def check_order(self, cmd: NewOrder, book: Book, price: int, ts: int) -> int | Problem:
+        """The price an order may go on at, or why it may not go on at all."""
+        guard = self.guards[cmd.instrument]
+        order_type = cmd.order_type
+        state = book.state
+        if order_type not in self.accepted_types[state]:
+            return self._state_refusal(book, _ACTIONS[order_type])
+        last = book.last_price
+        bps = self.last_trade_bps
+        if bps and last and order_type is _LIMIT and abs(price - last) * 10_000 > last * bps:
+            return RejectReason.TOO_FAR_FROM_LAST_TRADE, (
+                f"{ticks_to_price(price)} is more than {bps} bps from the last trade "
+                f"{ticks_to_price(last)}"
+            )
+        if (
+            guard.upper
+            and (price > guard.upper if cmd.side is _BUY else price < guard.lower)
+            and state in MATCHING_STATES
+            and _ACTIONS[order_type] is not _STOP_ACTION
+        ):
+            banded = self.band_price(guard, cmd.side, price, order_type is not _LIMIT)
+            if isinstance(banded, tuple):
+                return banded
+            price = banded
+        if cmd.marking is _SHORT and guard.short_sale is not None:
+            return self._short_sale_test(guard, cmd.side, price, ts)
+        return price
+
+    def check_replace(self, order: Order, book: Book, price: int) -> int | Problem:
+        if Action.REPLACE not in self.accepts[book.state]:
+            return self._state_refusal(book, Action.REPLACE)
+        guard = self.guards[order.instrument]
+        if guard.upper and book.state in MATCHING_STATES:
+            return self.band_price(guard, order.side, price, False)
+        return price
+
+    def band_price(self, guard: Guard, side: Side, price: int, market: bool) -> int | Problem:
+        """An order's price limited to the LULD band it would run through."""
+        band = guard.upper if side is _BUY else guard.lower
+        if not ((price > band) if side is _BUY else (price < band)):
+            return price
+        if market or self.reprice_outside_band:
+            return band
+        which = "upper" if side is _BUY else "lower"
+        return RejectReason.OUTSIDE_BAND, (
+            f"{ticks_to_price(price)} is beyond {guard.book.instrument.symbol}'s {which} "
+            f"price band {ticks_to_price(band)}"
+        )
+
+    def market_price(self, side: Side, book: Book) -> int | Problem:
+        """The limit a market order becomes under the rulebook's ``[collars]``.
+
+        Without collars a market order is not collared: it may sweep the
+        book to the last tick, as on 6 May 2010 (and in RTGS a buy must then
+        hold cash for that worst case).
+        """
+        tick = book.tick
+        collars = self.collars
+        if collars is None or collars.market_orders is MarketOrders.ACCEPT:
+            return MAX_PRICE - MAX_PRICE % tick if side is _BUY else tick
+        check = check_market_order(collars, side, book.reference(), tick)
+        if check.verdict is Verdict.REJECT:
+            if check.reason == RejectReason.NO_REFERENCE_PRICE.value:
+                return RejectReason.NO_REFERENCE_PRICE, (
+                    f"{book.instrument.symbol} has no reference price to collar a market order"
+                )
+            return RejectReason.MARKET_ORDERS_NOT_ACCEPTED, "this venue accepts limit orders only"
+        return check.price
+
+    def election_price(self, order: Order, book: Book) -> int | None:
+        """An elected stop's price inside the bands, or None when it must be cancelled."""
+        guard = self.guards[order.instrument]
+        if not guard.upper:
+            return order.price
+        found = self.band_price(guard, order.side, order.price, False)
+        return None if isinstance(found, tuple) else found
+
+    def _state_refusal(self, book: Book, action: Action) -> Problem:
+        state = book.state
+        reason = _STATE_REASONS.get(state, RejectReason.STATE_REFUSES)
+        return reason, f"{book.instrument.symbol} is {state.value}: {action.value} is not accepted"
+
+    def _short_sale_test(self, guard: Guard, side: Side, price: int, ts: int) -> int | Problem:
+        restriction = guard.short_sale
+        params = self.rulebook.short_sale
+        assert restriction is not None and params is not None
+        if not restriction.restricted(ts):
+            return price
+        book = guard.book
+        best_bid = guard.nbbo.bid if guard.nbbo is not None else book.best_prices()[0]
+        check = price_test(params, True, side, SaleMarking.SHORT, price, best_bid, book.tick)
+        if check.verdict is Verdict.REJECT:
+            return RejectReason.SHORT_SALE_PRICE_TEST, (
+                f"{book.instrument.symbol} is under the short-sale price test: a short sale must "
+                f"be priced above the national best bid {ticks_to_price(best_bid)}"
+            )
+        return check.price
+
+    # ------------------------------------------------------------------ after each command
+
+    def after(self, guard: Guard | None, events: Events, seq: int, ts: int) -> None:
+        """Feed the command's continuous trades and the new quote to its instrument's rules.
+
+        A command's continuous trades are all in the one instrument it is
+        about; the prints of an uncross (no aggressor) are the auction's,
+        which LULD and the breakers do not count.
+        """
+        if guard is None:
+            return
+        count = len(events)
+        if count > 1:
+            for index in range(count):
+                event = events[index]
+                if type(event) is Trade and event.aggressor is not None:
+                    self._on_trade(guard, ts, event.price, seq, events)
+        state = guard.book.state
+        if state in MATCHING_STATES:
+            monitor = guard.luld
+            if monitor is None:
+                return
+            nbbo = guard.nbbo
+            if nbbo is None:
+                book = guard.book
+                keys = book.asks.keys
+                ask = keys[0] if keys else 0
+                keys = book.bids.keys
+                bid = -keys[0] if keys else 0
+            else:
+                bid, ask = nbbo.bid, nbbo.ask
+            lower, upper = guard.lower, guard.upper
+            if (
+                monitor.state is _NORMAL
+                and not (ask and ask <= lower)
+                and not (bid and bid >= upper)
+                and not (0 < bid < lower or ask > upper)
+            ):
+                return  # nothing a quote can start: no limit state, no straddle
+            quoted = monitor.on_quote(ts, Nbbo(bid, ask))
+            if quoted:
+                self._luld_events(guard, quoted, seq, ts, events)
+            guard.refresh_due()
+        elif state not in FROZEN_STATES:
+            self._publish_indicative(guard, seq, ts, events)
+
+    def _on_trade(self, guard: Guard, ts: int, price: int, seq: int, events: Events) -> None:
+        monitor = guard.luld
+        if monitor is not None:
+            happened = monitor.on_trade(ts, price)
+            if happened:
+                self._luld_events(guard, happened, seq, ts, events)
+                guard.refresh_due()
+            elif ts + self.window_ns < guard.due_at:
+                # The trade leaves the reference window then: nothing else it did is due sooner.
+                guard.due_at = ts + self.window_ns
+        breaker = guard.sscb
+        if breaker is not None:
+            pause = breaker.on_trade(ts, price)
+            if pause is not None:
+                self._pause_for(guard, pause.until, "sscb", seq, ts, events)
+                guard.refresh_due()
+        if price <= guard.short_sale_at:
+            self._short_sale_trade(guard, ts, price, seq, events)
+
+    def _short_sale_trade(
+        self, guard: Guard, ts: int, price: int, seq: int, events: Events
+    ) -> None:
+        restriction = guard.short_sale
+        if restriction is None or not guard.prior_close:
+            return
+        trigger = restriction.on_trade(ts, price, guard.prior_close)
+        if trigger is not None:
+            symbol = guard.book.instrument.symbol
+            events.append(
+                ShortSaleRestricted(seq, ts, symbol, trigger.price, trigger.through.isoformat())
+            )
+
+    def _pause_for(
+        self, guard: Guard, until: int, cause: str, seq: int, ts: int, events: Events
+    ) -> None:
+        """A pause decided by a rule other than LULD: a call that reopens at ``until``."""
+        self._stand_aside(guard, ts, seq, events)
+        self._change(guard, _PAUSED, cause, seq, ts, events)
+        self._start_call(guard, until, _REOPEN, seq)
+
+    def _indicative(self, book: Book) -> tuple[int, int, int, Side | None] | None:
+        bids = [(level.price, level.qty) for level in book.bids.levels.values()]
+        asks = [(level.price, level.qty) for level in book.asks.levels.values()]
+        result = find_uncross(bids, asks, book.last_price or book.reference_price, book.tick)
+        if result is None:
+            return None
+        return result.price, result.volume, result.imbalance, result.imbalance_side
+
+    def _publish_indicative(self, guard: Guard, seq: int, ts: int, events: Events) -> None:
+        found = self._indicative(guard.book)
+        if found == guard.indicative:
+            return
+        guard.indicative = found
+        price, volume, imbalance, side = found if found is not None else (0, 0, 0, None)
+        symbol = guard.book.instrument.symbol
+        events.append(AuctionIndicative(seq, ts, symbol, price, volume, imbalance, side))
+
+    # ------------------------------------------------------------------ commands
+
+    def set_nbbo(self, cmd: SetNbbo) -> None:
+        guard = self.guards[cmd.instrument]
+        guard.nbbo = Nbbo(cmd.bid, cmd.ask) if cmd.bid or cmd.ask else None
+
+    def index_level(self, cmd: IndexLevel, seq: int, ts: int) -> Events:
+        """Feed the market-wide breaker; a halt stops every instrument until it resumes."""
+        params = self.rulebook.mwcb
+        assert params is not None
+        date = self.calendar.trading_date(ts)
+        if self.mwcb is None or self.mwcb_date != date.isoformat():
+            day = self.calendar.day(date)
+            self.mwcb = MarketWideBreaker(params, self.calendar, day, cmd.prior_close)
+            self.mwcb_date = date.isoformat()
+            self.mwcb_prior_close = cmd.prior_close
+        halt = self.mwcb.on_index(ts, cmd.value)
+        if halt is None:
+            return []
+        events: Events = []
+        for guard in self.guards.values():  # the halt meets each instrument as time left it
+            if guard.due_at <= ts:
+                self.advance(guard, ts, seq, events)
+        events.append(
+            MarketWideHalt(seq, ts, cmd.index, cmd.value, halt.level, halt.resume_at or 0)
+        )
+        cause = f"mwcb_level_{halt.level}"
+        for guard in self.guards.values():
+            if guard.book.state in FROZEN_STATES:
+                continue
+            self._stand_aside(guard, ts, seq, events)
+            self._change(guard, _HALTED, cause, seq, ts, events)
+            if guard.session_at == NEVER and guard.day is not None:
+                guard.session_at = guard.day.close  # a halted closing call still closes
+            guard.refresh_due()
+        self.halt_ends = halt.resume_at if halt.resume_at is not None else NEVER
+        return events
+
+    def _end_market_halt(self, seq: int, ts: int, events: Events) -> None:
+        """A market-wide halt is over: each halted instrument goes into a reopening call."""
+        ends = self.halt_ends
+        self.halt_ends = NEVER
+        reopening = self.auctions.reopening_call_seconds if self.auctions is not None else 0
+        for guard in self.guards.values():
+            if guard.book.state is _HALTED:
+                self._change(guard, _PAUSED, "mwcb_resume", seq, ts, events)
+                self._start_call(guard, ends + reopening * NS_PER_SECOND, _REOPEN, seq)
+                guard.refresh_due()
+
+    def _stand_aside(self, guard: Guard, ts: int, seq: int, events: Events) -> None:
+        """Another rule or an operator stopped trading: no call runs and LULD waits."""
+        guard.call_ends = NEVER
+        monitor = guard.luld
+        if monitor is not None and monitor.state in _LULD_ACTIVE:
+            self._luld_events(guard, monitor.halt(ts), seq, ts, events)
+
+    def halted_by_operator(self, book: Book, ts: int, seq: int, events: Events) -> None:
+        """An operator stopped trading by hand: LULD stands aside until trading resumes."""
+        guard = self.guards[book.instrument.symbol]
+        self._stand_aside(guard, ts, seq, events)
+        guard.refresh_due()
+
+    def resumed_by_operator(
+        self, book: Book, price: int, ts: int, seq: int, events: Events
+    ) -> None:
+        guard = self.guards[book.instrument.symbol]
+        self._reopen_luld(guard, ts, price, seq, ts, events)
+        guard.refresh_due()
+
+
+class GuardState(msgspec.Struct, frozen=True, array_like=True):
+    """One instrument's rules state; the evaluators are rebuilt from the rulebook and this."""
+
+    symbol: str
+    tier: LuldTier
+    prior_close: int
+    day: dt.date | None
+    luld_prior_close: int
+    luld: LuldMonitorState | None
+    sscb: SscbState | None
+    short_sale: ShortSaleState | None
+    lower: int
+    upper: int
+    nbbo: Nbbo | None
+    session_at: int
+    call_ends: int
+    call_kind: str
+    extensions: int
+    indicative: tuple[int, int, int, Side | None] | None
+
+
+class RulesState(msgspec.Struct, frozen=True):
+    """Everything :class:`TradingRules` keeps beyond the books, for snapshots and the hash."""
+
+    guards: list[GuardState]
+    mwcb: MwcbState | None
+    mwcb_date: str
+    mwcb_prior_close: int
+    halt_ends: int
+
+
+def export_rules(rules: TradingRules) -> RulesState:
+    guards = [
+        GuardState(
+            symbol,
+            guard.tier,
+            guard.prior_close,
+            guard.day.date if guard.day else None,
+            guard.luld_prior_close,
+            guard.luld.export() if guard.luld else None,
+            guard.sscb.export() if guard.sscb else None,
+            guard.short_sale.export() if guard.short_sale else None,
+            guard.lower,
+            guard.upper,
+            guard.nbbo,
+            guard.session_at,
+            guard.call_ends,
+            guard.call_kind,
+            guard.extensions,
+            guard.indicative,
+        )  # fmt: skip
+        for symbol, guard in sorted(rules.guards.items())
+    ]
+    mwcb = rules.mwcb
+    return RulesState(
+        guards,
+        mwcb.export() if mwcb is not None else None,
+        rules.mwcb_date,
+        rules.mwcb_prior_close,
+        rules.halt_ends,
+    )
+
+
+def restore_rules(rules: TradingRules, state: RulesState, books: dict[str, Book]) -> None:
+    """Load ``state`` into rules freshly built from the same rulebook, over restored books."""
+    rulebook = rules.rulebook
+    calendar = rules.calendar
+    for saved in state.guards:
+        guard = rules.guards[saved.symbol] = Guard(books[saved.symbol], saved.tier, 0)
+        rules.set_prior_close(guard, saved.prior_close)
+        day = guard.day = calendar.day(saved.day) if saved.day is not None else None
+        guard.luld_prior_close = saved.luld_prior_close
+        if saved.luld is not None and day is not None and rulebook.luld is not None:
+            guard.luld = LuldMonitor(
+                rulebook.luld, day, guard.tier, saved.luld_prior_close, guard.leverage
+            )
+            guard.luld.restore(saved.luld)
+        if saved.sscb is not None and day is not None and rulebook.sscb is not None:
+            guard.sscb = SingleStockBreaker(rulebook.sscb, day)
+            guard.sscb.restore(saved.sscb)
+        if saved.short_sale is not None and rulebook.short_sale is not None:
+            guard.short_sale = ShortSaleRestriction(rulebook.short_sale, calendar)
+            guard.short_sale.restore(saved.short_sale)
+        guard.lower, guard.upper = saved.lower, saved.upper
+        guard.nbbo = saved.nbbo
+        guard.session_at, guard.call_ends = saved.session_at, saved.call_ends
+        guard.call_kind, guard.extensions = saved.call_kind, saved.extensions
+        guard.indicative = saved.indicative
+        guard.refresh_due()
+    rules.mwcb_date = state.mwcb_date
+    rules.mwcb_prior_close = state.mwcb_prior_close
+    rules.halt_ends = state.halt_ends
+    if state.mwcb is not None and rulebook.mwcb is not None:
+        day = calendar.day(dt.date.fromisoformat(state.mwcb_date))
+        rules.mwcb = MarketWideBreaker(rulebook.mwcb, calendar, day, state.mwcb_prior_close)
+        rules.mwcb.restore(state.mwcb)

@@ -1,0 +1,109 @@
+"""A venue under a rulebook, driven at New York wall-clock instants, for the trading-rules tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from seawall import Instrument, Rulebook, Side, Venue, VenueConfig
+from seawall.core.commands import (
+    ClockTick,
+    Command,
+    Deposit,
+    ListInstrument,
+    NewOrder,
+    OpenAccount,
+    RegisterParticipant,
+)
+from seawall.core.events import Event
+from seawall.core.types import SettlementMode
+
+NEW_YORK = ZoneInfo("America/New_York")
+SECOND = 1_000_000_000
+MINUTE = 60 * SECOND
+SYMBOL = "XYZ"
+DOLLAR = 10_000
+TRADERS = {"alice": "A", "bob": "B", "carol": "C", "dan": "D"}
+
+
+def usd(amount: str) -> int:
+    whole, _, frac = amount.partition(".")
+    return int(whole) * DOLLAR + int((frac + "0000")[:4])
+
+
+def ny(day: str, clock: str) -> int:
+    """Nanoseconds since the epoch of wall-clock ``clock`` in New York on ``day``."""
+    local = dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=NEW_YORK)
+    return int(local.timestamp()) * SECOND
+
+
+class RuledMarket:
+    """Four funded traders and one instrument on a venue running ``rulebook`` in RTGS.
+
+    Every command is one nanosecond after the previous one unless the test
+    moves the clock with :meth:`at` or :meth:`tick`.
+    """
+
+    def __init__(
+        self,
+        rulebook: str | Rulebook,
+        day: str = "2026-11-20",
+        clock: str = "10:00:00",
+        prior_close: str = "100.00",
+        tier: int = 1,
+        instrument: Instrument | None = None,
+        shares: int = 100_000,
+    ) -> None:
+        book = rulebook if isinstance(rulebook, Rulebook) else Rulebook.load(rulebook)
+        self.day = day
+        self.venue = Venue(VenueConfig.for_rulebook(book, settlement=SettlementMode.RTGS))
+        self.ts = ny(day, clock)
+        self.instrument = instrument or Instrument(SYMBOL)
+        self.listed = self.do(
+            ListInstrument(
+                "operator", self.instrument, reference_price=usd(prior_close), luld_tier=tier
+            )
+        )
+        for participant, account in TRADERS.items():
+            self.do(RegisterParticipant("operator", participant))
+            self.do(OpenAccount("operator", account, participant))
+            self.do(Deposit("operator", account, "USD", 100_000_000 * DOLLAR))
+            self.do(Deposit("operator", account, self.instrument.symbol, shares))
+
+    def do(self, command: Command) -> list[Event]:
+        self.ts += 1
+        return self.venue.process(command, self.ts)
+
+    def at(self, clock: str) -> None:
+        """Move the clock to ``clock`` on the market's day (the next command is stamped there)."""
+        self.ts = ny(self.day, clock) - 1
+
+    def tick(self, clock: str) -> list[Event]:
+        self.at(clock)
+        return self.do(ClockTick("operator"))
+
+    def order(self, who: str, side: Side, qty: int, price: str = "0", **fields: Any) -> list[Event]:
+        return self.do(
+            NewOrder(who, TRADERS[who], self.instrument.symbol, side, qty, usd(price), **fields)
+        )
+
+    def buy(self, who: str, qty: int, price: str = "0", **fields: Any) -> list[Event]:
+        return self.order(who, Side.BUY, qty, price, **fields)
+
+    def sell(self, who: str, qty: int, price: str = "0", **fields: Any) -> list[Event]:
+        return self.order(who, Side.SELL, qty, price, **fields)
+
+    @property
+    def state(self) -> str:
+        return self.venue.books[self.instrument.symbol].state.value
+
+
+def bare(events: list[Event]) -> list[Event]:
+    return [msgspec.structs.replace(event, seq=0, ts=0) for event in events]
+
+
+def kinds(events: list[Event]) -> list[str]:
+    return [type(event).__name__ for event in events]
