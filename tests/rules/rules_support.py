@@ -18,8 +18,14 @@ from seawall.core.commands import (
     OpenAccount,
     RegisterParticipant,
 )
-from seawall.core.events import Event
-from seawall.core.types import SettlementMode
+from seawall.core.events import (
+    Event,
+    OrderAccepted,
+    PriceBandsChanged,
+    Trade,
+    TradingStateChanged,
+)
+from seawall.core.types import BPS, OrderType, SettlementMode, TimeInForce, TradingState
 
 NEW_YORK = ZoneInfo("America/New_York")
 SECOND = 1_000_000_000
@@ -107,3 +113,75 @@ def bare(events: list[Event]) -> list[Event]:
 
 def kinds(events: list[Event]) -> list[str]:
     return [type(event).__name__ for event in events]
+
+
+def bands(rulebook: Rulebook, reference: int, factor: int = 1, tier: int = 1) -> tuple[int, int]:
+    """LULD bands above $3.00 from the rulebook's percentage × ``factor``, to ``band_tick``."""
+    luld = rulebook.luld
+    assert luld is not None and reference > luld.upper_bucket_above
+    bps = (luld.tier1_bps if tier == 1 else luld.tier2_bps) * factor
+    unit = BPS * luld.band_tick
+    lower = (reference * (BPS - bps) + unit // 2) // unit * luld.band_tick
+    upper = (reference * (BPS + bps) + unit // 2) // unit * luld.band_tick
+    return lower, upper
+
+
+def next_trading_day(rulebook: Rulebook, day: dt.date) -> dt.date:
+    """The trading day after ``day``, from the rulebook's weekend and holidays."""
+    session = rulebook.session
+    day += dt.timedelta(days=1)
+    while day.isoweekday() in session.weekend or day in session.holidays:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def dollars(ticks: int) -> str:
+    return f"{ticks // 10_000}.{ticks % 10_000:04d}"
+
+
+def accepted(
+    order_id: int,
+    who: str,
+    side: Side,
+    price: int,
+    qty: int,
+    order_type: OrderType = OrderType.LIMIT,
+    tif: TimeInForce = TimeInForce.DAY,
+    symbol: str = SYMBOL,
+) -> OrderAccepted:
+    return OrderAccepted(
+        0, 0, order_id, "", TRADERS[who], symbol, side, order_type, tif, price, 0, qty
+    )
+
+
+def trade(
+    trade_id: int,
+    price: int,
+    qty: int,
+    aggressor: Side | None,
+    buy: tuple[int, str, int],
+    sell: tuple[int, str, int],
+) -> Trade:
+    """``buy`` and ``sell`` are ``(order id, trader, leaves after the fill)``; an uncross's
+    prints have no ``aggressor``."""
+    return Trade(
+        0, 0, trade_id, SYMBOL, price, qty, aggressor, buy[0], sell[0], TRADERS[buy[1]],
+        TRADERS[sell[1]], buy[2], sell[2], price * qty, 0, 0,
+    )  # fmt: skip
+
+
+def changed(
+    previous: TradingState, state: TradingState, reason: str, symbol: str = SYMBOL
+) -> TradingStateChanged:
+    return TradingStateChanged(0, 0, symbol, previous, state, reason)
+
+
+def banded(
+    lower: int, upper: int, reference: int, cause: str, symbol: str = SYMBOL
+) -> PriceBandsChanged:
+    return PriceBandsChanged(0, 0, symbol, lower, upper, reference, cause)
+
+
+def tick_at(market: RuledMarket, ts: int) -> list[Event]:
+    market.ts = ts - 1
+    return market.do(ClockTick("operator"))

@@ -10,12 +10,27 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rules_support import SECOND, SYMBOL, RuledMarket, bare, ny, usd
+from rules_support import (
+    MINUTE,
+    SECOND,
+    SYMBOL,
+    RuledMarket,
+    accepted,
+    banded,
+    bands,
+    bare,
+    changed,
+    dollars,
+    next_trading_day,
+    ny,
+    tick_at,
+    trade,
+    usd,
+)
 
 from seawall import Instrument, Rulebook, Side, Venue
 from seawall.core.commands import (
     Cancel,
-    ClockTick,
     Deposit,
     IndexLevel,
     ListInstrument,
@@ -36,7 +51,6 @@ from seawall.core.events import (
     RejectReason,
     ShortSaleRestricted,
     Trade,
-    TradingStateChanged,
 )
 from seawall.core.trading_rules import RULE_REJECTIONS
 from seawall.core.types import BPS, OrderType, SaleMarking, TimeInForce, TradingState
@@ -47,74 +61,10 @@ STRICT = Rulebook.load("seawall-strict")
 PILOT = Rulebook.load("us-2010-pilot")
 PRIOR_CLOSE = usd("100.00")
 INDEX_CLOSE = usd("5000.00")
-ACCOUNTS = {"alice": "A", "bob": "B", "carol": "C", "dan": "D"}
-MINUTE = 60 * SECOND
 DAY = "2026-11-20"  # a Friday
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def bands(rulebook: Rulebook, reference: int, factor: int = 1, tier: int = 1) -> tuple[int, int]:
-    """LULD bands above $3.00 from the rulebook's percentage, rounded to ``band_tick``."""
-    luld = rulebook.luld
-    assert luld is not None and reference > luld.upper_bucket_above
-    bps = (luld.tier1_bps if tier == 1 else luld.tier2_bps) * factor
-    unit = BPS * luld.band_tick
-    lower = (reference * (BPS - bps) + unit // 2) // unit * luld.band_tick
-    upper = (reference * (BPS + bps) + unit // 2) // unit * luld.band_tick
-    return lower, upper
-
-
-def dollars(ticks: int) -> str:
-    return f"{ticks // 10_000}.{ticks % 10_000:04d}"
-
-
-def accepted(
-    order_id: int,
-    who: str,
-    side: Side,
-    price: int,
-    qty: int,
-    order_type: OrderType = OrderType.LIMIT,
-    tif: TimeInForce = TimeInForce.DAY,
-    symbol: str = SYMBOL,
-) -> OrderAccepted:
-    return OrderAccepted(
-        0, 0, order_id, "", ACCOUNTS[who], symbol, side, order_type, tif, price, 0, qty
-    )
-
-
-def trade(
-    trade_id: int,
-    price: int,
-    qty: int,
-    aggressor: Side | None,
-    buy: tuple[int, str, int],
-    sell: tuple[int, str, int],
-) -> Trade:
-    """``buy`` and ``sell`` are ``(order id, trader, leaves after the fill)``."""
-    return Trade(
-        0, 0, trade_id, SYMBOL, price, qty, aggressor, buy[0], sell[0], ACCOUNTS[buy[1]],
-        ACCOUNTS[sell[1]], buy[2], sell[2], price * qty, 0, 0,
-    )  # fmt: skip
-
-
-def changed(
-    previous: TradingState, state: TradingState, reason: str, symbol: str = SYMBOL
-) -> TradingStateChanged:
-    return TradingStateChanged(0, 0, symbol, previous, state, reason)
-
-
-def banded(
-    lower: int, upper: int, reference: int, cause: str, symbol: str = SYMBOL
-) -> PriceBandsChanged:
-    return PriceBandsChanged(0, 0, symbol, lower, upper, reference, cause)
-
-
-def tick_at(market: RuledMarket, ts: int) -> list[Event]:
-    market.ts = ts - 1
-    return market.do(ClockTick("operator"))
 
 
 def rejection(events: list[Event]) -> RejectReason:
@@ -143,14 +93,6 @@ def level_value(rulebook: Rulebook, level: int) -> int:
 def index_level(rulebook: Rulebook, value: int) -> IndexLevel:
     assert rulebook.mwcb is not None
     return IndexLevel("operator", rulebook.mwcb.index, value, INDEX_CLOSE)
-
-
-def next_trading_day(rulebook: Rulebook, day: dt.date) -> dt.date:
-    session = rulebook.session
-    day += dt.timedelta(days=1)
-    while day.isoweekday() in session.weekend or day in session.holidays:
-        day += dt.timedelta(days=1)
-    return day
 
 
 def restricted_market(day: str = DAY) -> RuledMarket:

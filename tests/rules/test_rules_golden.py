@@ -14,19 +14,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rules_support import SECOND, SYMBOL, RuledMarket, bare, ny, usd
+from rules_support import (
+    SECOND,
+    SYMBOL,
+    RuledMarket,
+    accepted,
+    banded,
+    bands,
+    bare,
+    changed,
+    dollars,
+    ny,
+    tick_at,
+    trade,
+    usd,
+)
 
 from seawall import Rulebook, Side
-from seawall.core.commands import ClockTick
 from seawall.core.events import (
     AuctionExtended,
     AuctionIndicative,
     AuctionUncrossed,
     CancelReason,
-    Event,
-    OrderAccepted,
     OrderCancelled,
-    PriceBandsChanged,
     Trade,
     TradingStateChanged,
 )
@@ -36,67 +46,9 @@ US_2010 = Rulebook.load("us-2010")
 US_TODAY = Rulebook.load("us-today")
 PRIOR_CLOSE = usd("100.00")
 TICK = usd("0.01")
-ACCOUNTS = {"alice": "A", "bob": "B", "carol": "C", "dan": "D"}
 
 
 # ---------------------------------------------------------------------- expected events
-
-
-def bands(rulebook: Rulebook, reference: int, factor: int = 1) -> tuple[int, int]:
-    """Tier 1 LULD bands above $3.00, from the rulebook: ``tier1_bps`` × ``factor``, to the tick."""
-    luld = rulebook.luld
-    assert luld is not None and reference > luld.upper_bucket_above
-    bps = luld.tier1_bps * factor
-    unit = BPS * luld.band_tick
-    lower = (reference * (BPS - bps) + unit // 2) // unit * luld.band_tick
-    upper = (reference * (BPS + bps) + unit // 2) // unit * luld.band_tick
-    return lower, upper
-
-
-def dollars(ticks: int) -> str:
-    return f"{ticks // 10_000}.{ticks % 10_000:04d}"
-
-
-def accepted(
-    order_id: int,
-    who: str,
-    side: Side,
-    price: int,
-    qty: int,
-    order_type: OrderType = OrderType.LIMIT,
-    tif: TimeInForce = TimeInForce.DAY,
-) -> OrderAccepted:
-    return OrderAccepted(
-        0, 0, order_id, "", ACCOUNTS[who], SYMBOL, side, order_type, tif, price, 0, qty
-    )
-
-
-def trade(
-    trade_id: int,
-    price: int,
-    qty: int,
-    aggressor: Side | None,
-    buy: tuple[int, str, int],
-    sell: tuple[int, str, int],
-) -> Trade:
-    """``buy`` and ``sell`` are ``(order id, trader, leaves after the fill)``."""
-    return Trade(
-        0, 0, trade_id, SYMBOL, price, qty, aggressor, buy[0], sell[0], ACCOUNTS[buy[1]],
-        ACCOUNTS[sell[1]], buy[2], sell[2], price * qty, 0, 0,
-    )  # fmt: skip
-
-
-def changed(previous: TradingState, state: TradingState, reason: str) -> TradingStateChanged:
-    return TradingStateChanged(0, 0, SYMBOL, previous, state, reason)
-
-
-def banded(lower: int, upper: int, reference: int, cause: str) -> PriceBandsChanged:
-    return PriceBandsChanged(0, 0, SYMBOL, lower, upper, reference, cause)
-
-
-def tick_at(market: RuledMarket, ts: int) -> list[Event]:
-    market.ts = ts - 1
-    return market.do(ClockTick("operator"))
 
 
 # ---------------------------------------------------------------------- the flow

@@ -10,31 +10,41 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from rules_support import SECOND, SYMBOL, RuledMarket, bare, usd
+from rules_support import (
+    MINUTE,
+    SECOND,
+    SYMBOL,
+    RuledMarket,
+    accepted,
+    banded,
+    bands,
+    bare,
+    changed,
+    next_trading_day,
+    tick_at,
+    trade,
+    usd,
+)
 
 from seawall import Rulebook, Side
-from seawall.core.commands import Cancel, ClockTick
+from seawall.core.commands import Cancel
 from seawall.core.events import (
     AuctionIndicative,
     AuctionUncrossed,
     CancelReason,
     Event,
     InstrumentListed,
-    OrderAccepted,
     OrderCancelled,
     PriceBandsChanged,
     Rejected,
     RejectReason,
-    Trade,
     TradingStateChanged,
 )
-from seawall.core.types import BPS, OrderType, TimeInForce, TradingState
+from seawall.core.types import TimeInForce, TradingState
 
 US_TODAY = Rulebook.load("us-today")
 LSE = Rulebook.load("lse")
 PRIOR_CLOSE = usd("100.00")
-ACCOUNTS = {"alice": "A", "bob": "B", "carol": "C", "dan": "D"}
-MINUTE = 60 * SECOND
 
 
 # ---------------------------------------------------------------------- the rulebook's calendar
@@ -44,14 +54,6 @@ def wall(rulebook: Rulebook, day: dt.date, time: dt.time) -> int:
     """Nanoseconds since the epoch of local ``time`` on ``day`` in the rulebook's time zone."""
     local = dt.datetime.combine(day, time, tzinfo=ZoneInfo(rulebook.session.timezone))
     return int(local.timestamp()) * SECOND
-
-
-def next_trading_day(rulebook: Rulebook, day: dt.date) -> dt.date:
-    session = rulebook.session
-    day += dt.timedelta(days=1)
-    while day.isoweekday() in session.weekend or day in session.holidays:
-        day += dt.timedelta(days=1)
-    return day
 
 
 def close_of(rulebook: Rulebook, day: dt.date) -> dt.time:
@@ -75,46 +77,6 @@ class Hours:
 
 
 # ---------------------------------------------------------------------- expected events
-
-
-def bands(reference: int, factor: int = 1) -> tuple[int, int]:
-    luld = US_TODAY.luld
-    assert luld is not None and reference > luld.upper_bucket_above
-    bps = luld.tier1_bps * factor
-    unit = BPS * luld.band_tick
-    lower = (reference * (BPS - bps) + unit // 2) // unit * luld.band_tick
-    upper = (reference * (BPS + bps) + unit // 2) // unit * luld.band_tick
-    return lower, upper
-
-
-def accepted(
-    order_id: int, who: str, side: Side, price: int, qty: int, tif: TimeInForce = TimeInForce.DAY
-) -> OrderAccepted:
-    return OrderAccepted(
-        0, 0, order_id, "", ACCOUNTS[who], SYMBOL, side, OrderType.LIMIT, tif, price, 0, qty
-    )
-
-
-def auction_trade(
-    trade_id: int, price: int, qty: int, buy: tuple[int, str, int], sell: tuple[int, str, int]
-) -> Trade:
-    return Trade(
-        0, 0, trade_id, SYMBOL, price, qty, None, buy[0], sell[0], ACCOUNTS[buy[1]],
-        ACCOUNTS[sell[1]], buy[2], sell[2], price * qty, 0, 0,
-    )  # fmt: skip
-
-
-def changed(previous: TradingState, state: TradingState, reason: str) -> TradingStateChanged:
-    return TradingStateChanged(0, 0, SYMBOL, previous, state, reason)
-
-
-def banded(lower: int, upper: int, reference: int, cause: str) -> PriceBandsChanged:
-    return PriceBandsChanged(0, 0, SYMBOL, lower, upper, reference, cause)
-
-
-def tick_at(market: RuledMarket, ts: int) -> list[Event]:
-    market.ts = ts - 1
-    return market.do(ClockTick("operator"))
 
 
 def quiet_until(market: RuledMarket, ts: int) -> list[Event]:
@@ -156,7 +118,7 @@ def test_a_us_trading_day_from_before_the_pre_open_to_the_next_days_pre_open() -
     ]
     gtc = TimeInForce.GTC
     assert bare(market.sell("dan", 100, "110.00", tif=gtc)) == [
-        accepted(4, "dan", Side.SELL, usd("110.00"), 100, gtc)
+        accepted(4, "dan", Side.SELL, usd("110.00"), 100, tif=gtc)
     ]
     assert bare(market.buy("bob", 10, "90.00")) == [accepted(5, "bob", Side.BUY, usd("90.00"), 10)]
 
@@ -164,11 +126,11 @@ def test_a_us_trading_day_from_before_the_pre_open_to_the_next_days_pre_open() -
     assert quiet_until(market, hours.opening_call) == [
         changed(TradingState.PRE_OPEN, TradingState.OPENING_AUCTION, "opening_call")
     ]
-    lower, upper = bands(opening_price)
+    lower, upper = bands(US_TODAY, opening_price)
     assert quiet_until(market, hours.open) == [
         changed(TradingState.OPENING_AUCTION, TradingState.CONTINUOUS, "open"),
         AuctionUncrossed(0, 0, SYMBOL, opening_price, 50, 50, Side.BUY),
-        auction_trade(1, opening_price, 50, (2, "alice", 50), (3, "carol", 0)),
+        trade(1, opening_price, 50, None, (2, "alice", 50), (3, "carol", 0)),
         banded(lower, upper, opening_price, "opened"),
     ]
     assert market.state == "continuous"
@@ -176,7 +138,7 @@ def test_a_us_trading_day_from_before_the_pre_open_to_the_next_days_pre_open() -
     # The last minutes of continuous trading double the bands (us-today: Tier 1, all prices)
     doubling = hours.close - luld.close_doubling_minutes * MINUTE
     assert quiet_until(market, doubling) == [
-        banded(*bands(opening_price, 2), opening_price, "doubling_started")
+        banded(*bands(US_TODAY, opening_price, 2), opening_price, "doubling_started")
     ]
 
     # The closing call, then the closing uncross; day orders expire, the GTC order stays
@@ -190,7 +152,7 @@ def test_a_us_trading_day_from_before_the_pre_open_to_the_next_days_pre_open() -
     assert quiet_until(market, hours.close) == [
         banded(0, 0, opening_price, "closed"),
         AuctionUncrossed(0, 0, SYMBOL, opening_price, 50, 0, None),
-        auction_trade(2, opening_price, 50, (2, "alice", 0), (6, "carol", 0)),
+        trade(2, opening_price, 50, None, (2, "alice", 0), (6, "carol", 0)),
         changed(TradingState.CLOSING_AUCTION, TradingState.CLOSED, "close"),
         OrderCancelled(0, 0, 5, "B", SYMBOL, 10, CancelReason.EXPIRED),
     ]
@@ -245,7 +207,7 @@ def test_the_close_before_a_holiday_and_an_early_close_day() -> None:
     # the doubling and the closing call move with the early close
     doubling = hours.close - luld.close_doubling_minutes * MINUTE
     assert quiet_until(market, doubling) == [
-        banded(*bands(PRIOR_CLOSE, 2), PRIOR_CLOSE, "doubling_started")
+        banded(*bands(US_TODAY, PRIOR_CLOSE, 2), PRIOR_CLOSE, "doubling_started")
     ]
     assert quiet_until(market, hours.closing_call) == [
         changed(TradingState.CONTINUOUS, TradingState.CLOSING_AUCTION, "closing_call")
@@ -329,7 +291,7 @@ def test_lse_opens_at_a_random_instant_within_the_window_the_same_on_every_repla
     assert bare(tick_at(market, instant)) == [
         changed(TradingState.OPENING_AUCTION, TradingState.CONTINUOUS, "open"),
         AuctionUncrossed(0, 0, SYMBOL, PRIOR_CLOSE, 100, 0, None),
-        auction_trade(1, PRIOR_CLOSE, 100, (1, "alice", 0), (2, "carol", 0)),
+        trade(1, PRIOR_CLOSE, 100, None, (1, "alice", 0), (2, "carol", 0)),
     ]
 
 
