@@ -22,6 +22,7 @@ from collections.abc import Iterator
 
 import msgspec
 
+from seawall.core.auction import Uncross, find_uncross
 from seawall.core.commands import NewOrder
 from seawall.core.ledger import Account, Balance
 from seawall.core.types import Instrument, Side, TimeInForce, TradingState
@@ -230,6 +231,13 @@ class Book:
             mid = (bid.price + ask.price) // 2
             return mid - mid % self.tick
         return 0
+
+    def call_result(self) -> Uncross | None:
+        """Where the book would uncross now, nearest its last or listing price; None if it
+        does not cross. The uncross itself and the indicative price in a call both ask this."""
+        bids = [(level.price, level.qty) for level in self.bids.levels.values()]
+        asks = [(level.price, level.qty) for level in self.asks.levels.values()]
+        return find_uncross(bids, asks, self.last_price or self.reference_price, self.tick)
 
     def best_prices(self) -> tuple[int, int]:
         """(best bid, best ask), 0 where a side is empty."""

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from seawall.core.auction import find_uncross
 from seawall.core.book import Book, Order
 from seawall.core.commands import (
     Cancel,
@@ -254,7 +253,7 @@ class TradingRules:
             return
         self._begin_day(guard, day)
         if ts < day.open:
-            self._schedule_open(guard, seq)
+            self._schedule_open(guard)
             if guard.session_at > ts:
                 book.state = _PRE_OPEN
             else:  # listed during the opening call
@@ -262,7 +261,7 @@ class TradingRules:
                 guard.session_at = NEVER
                 self._start_call(guard, day.open, _OPEN, seq)
             return
-        self._schedule_close(guard, seq)
+        self._schedule_close(guard)
         if guard.session_at > ts:
             book.state = _CONTINUOUS
             self._start_luld(guard, ts, book.reference_price, seq, ts, events)
@@ -334,13 +333,13 @@ class TradingRules:
         guard.day = day
         guard.session_at = day.pre_open
 
-    def _schedule_open(self, guard: Guard, seq: int) -> None:
+    def _schedule_open(self, guard: Guard) -> None:
         day = guard.day
         assert day is not None
         call = self.auctions.opening_call_seconds * NS_PER_SECOND if self.auctions else 0
         guard.session_at = max(day.open - call, day.pre_open) if call else day.open
 
-    def _schedule_close(self, guard: Guard, seq: int) -> None:
+    def _schedule_close(self, guard: Guard) -> None:
         day = guard.day
         assert day is not None
         call = self.auctions.closing_call_seconds * NS_PER_SECOND if self.auctions else 0
@@ -356,7 +355,7 @@ class TradingRules:
         if state is _CLOSED:
             self._begin_day(guard, day)
             self._change(guard, _PRE_OPEN, "pre_open", seq, ts, events)
-            self._schedule_open(guard, seq)
+            self._schedule_open(guard)
         elif instant < day.open:  # the opening call begins
             self._change(guard, _OPENING, "opening_call", seq, ts, events)
             self._start_call(guard, day.open, _OPEN, seq)
@@ -384,18 +383,17 @@ class TradingRules:
         kind = guard.call_kind
         reference = self._auction_reference(guard, kind)
         auctions = self.auctions
-        found = self._indicative(book)
+        found = book.call_result()
         if (
             found is not None
             and auctions is not None
             and auctions.extension_seconds
-            and extension_due(auctions, found[0], reference, guard.extensions)
+            and self._collar_extends(guard, found.price, reference)
         ):
-            guard.extensions += 1
             guard.call_ends = instant + auctions.extension_seconds * NS_PER_SECOND
             events.append(
                 AuctionExtended(
-                    seq, ts, book.instrument.symbol, found[0], reference, guard.extensions,
+                    seq, ts, book.instrument.symbol, found.price, reference, guard.extensions,
                     guard.call_ends,
                 )
             )  # fmt: skip
@@ -411,14 +409,22 @@ class TradingRules:
             events += self.venue.expire_day_orders(book.instrument.symbol, seq, ts)
             self._schedule_next_day(guard, None, instant)
             return
-        self._change(guard, _CONTINUOUS, kind, seq, ts, events, uncross=False)
+        self._change(guard, _CONTINUOUS, kind, seq, ts, events)
         price = self._uncross(guard, seq, ts, events)
         if kind == _OPEN:
             self._start_luld(guard, instant, price or guard.prior_close, seq, ts, events)
-            self._schedule_close(guard, seq)
+            self._schedule_close(guard)
         else:
             self._reopen_luld(guard, instant, price, seq, ts, events)
         self.venue.run_stops(book, events, seq, ts)
+
+    def _collar_extends(self, guard: Guard, price: int, reference: int) -> bool:
+        """Whether an uncross at ``price`` must wait for another extension (then counted)."""
+        auctions = self.auctions
+        if auctions is None or not extension_due(auctions, price, reference, guard.extensions):
+            return False
+        guard.extensions += 1
+        return True
 
     def _auction_reference(self, guard: Guard, kind: str) -> int:
         if kind == _REOPEN and guard.luld is not None and guard.luld.reference:
@@ -440,7 +446,6 @@ class TradingRules:
         seq: int,
         ts: int,
         events: Events,
-        uncross: bool = True,
     ) -> None:
         book = guard.book
         previous = book.state
@@ -513,19 +518,13 @@ class TradingRules:
         """A LULD pause's reopening auction: uncross, or extend the pause at the collar."""
         monitor = guard.luld
         assert monitor is not None
-        auctions = self.auctions
-        found = self._indicative(guard.book)
-        if (
-            found is not None
-            and auctions is not None
-            and extension_due(auctions, found[0], monitor.reference, guard.extensions)
-        ):
-            guard.extensions += 1
+        found = guard.book.call_result()
+        if found is not None and self._collar_extends(guard, found.price, monitor.reference):
             guard.call_ends = NEVER
             extended = monitor.extend(instant)
             events.append(
                 AuctionExtended(
-                    seq, ts, guard.book.instrument.symbol, found[0], monitor.reference,
+                    seq, ts, guard.book.instrument.symbol, found.price, monitor.reference,
                     guard.extensions, monitor.next_instant(),
                 )
             )  # fmt: skip
@@ -764,16 +763,13 @@ class TradingRules:
         self._change(guard, _PAUSED, cause, seq, ts, events)
         self._start_call(guard, until, _REOPEN, seq)
 
-    def _indicative(self, book: Book) -> tuple[int, int, int, Side | None] | None:
-        bids = [(level.price, level.qty) for level in book.bids.levels.values()]
-        asks = [(level.price, level.qty) for level in book.asks.levels.values()]
-        result = find_uncross(bids, asks, book.last_price or book.reference_price, book.tick)
-        if result is None:
-            return None
-        return result.price, result.volume, result.imbalance, result.imbalance_side
-
     def _publish_indicative(self, guard: Guard, seq: int, ts: int, events: Events) -> None:
-        found = self._indicative(guard.book)
+        result = guard.book.call_result()
+        found = (
+            (result.price, result.volume, result.imbalance, result.imbalance_side)
+            if result is not None
+            else None
+        )
         if found == guard.indicative:
             return
         guard.indicative = found

@@ -20,7 +20,6 @@ from typing import Any
 import msgspec
 
 from seawall.core import state as state_codec
-from seawall.core.auction import find_uncross
 from seawall.core.book import Book, Order
 from seawall.core.commands import (
     Borrow,
@@ -221,6 +220,18 @@ class Venue:
                 seq, ts, _tag(command), command.participant, reason, text, client_order_id, order_id
             )
         ]
+
+    def _unlisted(
+        self,
+        command: MassCancel | SetTradingState | ReportTrade | Borrow | ReturnBorrow | SetNbbo,
+        seq: int,
+        ts: int,
+    ) -> Events:
+        """The rejection of a command that names an instrument not listed here."""
+        return self._reject(
+            command, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
+            f"instrument {command.instrument!r} is not listed",
+        )  # fmt: skip
 
     def _operator_rejection(self, command: Command, seq: int, ts: int) -> Events | None:
         """None if the command comes from an operator, else the rejection to return."""
@@ -727,10 +738,7 @@ class Venue:
                     f"account {cmd.account!r} does not belong to {cmd.participant!r}",
                 )  # fmt: skip
         if cmd.instrument and cmd.instrument not in self.books:
-            return self._reject(
-                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
-                f"instrument {cmd.instrument!r} is not listed",
-            )  # fmt: skip
+            return self._unlisted(cmd, seq, ts)
         reason = CancelReason.OPERATOR if is_operator else CancelReason.MASS_CANCEL
         return self._cancel_where(
             lambda order: (
@@ -864,10 +872,7 @@ class Venue:
             return rejection
         book = self.books.get(cmd.instrument)
         if book is None:
-            return self._reject(
-                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
-                f"instrument {cmd.instrument!r} is not listed",
-            )  # fmt: skip
+            return self._unlisted(cmd, seq, ts)
         previous = book.state
         if previous is cmd.state:
             return self._reject(
@@ -926,9 +931,7 @@ class Venue:
 
     def uncross(self, book: Book, events: Events, seq: int, ts: int) -> int:
         """Execute a call auction: every crossing order trades at one price."""
-        bids = [(level.price, level.qty) for level in book.bids.levels.values()]
-        asks = [(level.price, level.qty) for level in book.asks.levels.values()]
-        result = find_uncross(bids, asks, book.last_price or book.reference_price, book.tick)
+        result = book.call_result()
         if result is None:
             return 0
         price = result.price
@@ -980,10 +983,7 @@ class Venue:
         buyer = self.accounts.get(cmd.buyer)
         seller = self.accounts.get(cmd.seller)
         if book is None:
-            return self._reject(
-                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
-                f"instrument {cmd.instrument!r} is not listed",
-            )  # fmt: skip
+            return self._unlisted(cmd, seq, ts)
         if buyer is None or seller is None or buyer is seller:
             return self._reject(
                 cmd, seq, ts, RejectReason.UNKNOWN_ACCOUNT,
@@ -1133,10 +1133,7 @@ class Venue:
                 "a loan needs two different existing accounts",
             )  # fmt: skip
         if cmd.instrument not in self.books:
-            return self._reject(
-                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
-                f"instrument {cmd.instrument!r} is not listed",
-            )  # fmt: skip
+            return self._unlisted(cmd, seq, ts)
         if not 0 < cmd.qty <= MAX_QTY:
             return self._reject(
                 cmd, seq, ts, RejectReason.INVALID_QUANTITY, f"quantity {cmd.qty} must be positive"
@@ -1307,10 +1304,7 @@ class Venue:
             return rejection
         book = self.books.get(cmd.instrument)
         if book is None:
-            return self._reject(
-                cmd, seq, ts, RejectReason.UNKNOWN_INSTRUMENT,
-                f"instrument {cmd.instrument!r} is not listed",
-            )  # fmt: skip
+            return self._unlisted(cmd, seq, ts)
         for what, price in (("bid", cmd.bid), ("ask", cmd.ask)):
             if price:
                 problem = self._price_problem(price, book, f"national best {what}")
