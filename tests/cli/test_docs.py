@@ -92,9 +92,12 @@ def test_the_risk_guides_examples_run_in_order_from_the_project_root(
     assert "Obligation(account='CAROL', asset='XYZ', amount=-100)" in printed.getvalue()
 
 
-def test_the_rulebook_guides_venue_example_runs() -> None:
-    """docs/rulebooks.md's venue example asserts a stub print in 2010 and a pause today."""
+def test_the_rulebook_guides_venue_examples_run() -> None:
+    """docs/rulebooks.md's venue examples: a stub print in 2010 and a pause today; London's
+    volatility auction."""
     root = Path(__file__).resolve().parents[2]
     blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "rulebooks.md").read_text(), re.S)
-    example = next(block for block in blocks if "VenueConfig.for_rulebook" in block)
-    exec(compile(example, "rulebooks.md", "exec"), {})
+    examples = [block for block in blocks if "VenueConfig.for_rulebook" in block]
+    assert len(examples) == 2
+    for example in examples:
+        exec(compile(example, "rulebooks.md", "exec"), {})

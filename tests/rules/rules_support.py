@@ -40,17 +40,18 @@ def usd(amount: str) -> int:
     return int(whole) * DOLLAR + int((frac + "0000")[:4])
 
 
-def ny(day: str, clock: str) -> int:
-    """Nanoseconds since the epoch of wall-clock ``clock`` in New York on ``day``."""
-    local = dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=NEW_YORK)
+def ny(day: str, clock: str, zone: ZoneInfo = NEW_YORK) -> int:
+    """Nanoseconds since the epoch of wall-clock ``clock`` in New York (or ``zone``) on ``day``."""
+    local = dt.datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=zone)
     return int(local.timestamp()) * SECOND
 
 
 class RuledMarket:
     """Four funded traders and one instrument on a venue running ``rulebook`` in RTGS.
 
-    Every command is one nanosecond after the previous one unless the test
-    moves the clock with :meth:`at` or :meth:`tick`.
+    Clocks are wall-clock times in the rulebook's time zone. Every command is
+    one nanosecond after the previous one unless the test moves the clock
+    with :meth:`at` or :meth:`tick`.
     """
 
     def __init__(
@@ -65,8 +66,9 @@ class RuledMarket:
     ) -> None:
         book = rulebook if isinstance(rulebook, Rulebook) else Rulebook.load(rulebook)
         self.day = day
+        self.zone = ZoneInfo(book.session.timezone)
         self.venue = Venue(VenueConfig.for_rulebook(book, settlement=SettlementMode.RTGS))
-        self.ts = ny(day, clock)
+        self.ts = ny(day, clock, self.zone)
         self.instrument = instrument or Instrument(SYMBOL)
         self.listed = self.do(
             ListInstrument(
@@ -85,7 +87,7 @@ class RuledMarket:
 
     def at(self, clock: str) -> None:
         """Move the clock to ``clock`` on the market's day (the next command is stamped there)."""
-        self.ts = ny(self.day, clock) - 1
+        self.ts = ny(self.day, clock, self.zone) - 1
 
     def tick(self, clock: str) -> list[Event]:
         self.at(clock)

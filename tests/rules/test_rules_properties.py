@@ -11,7 +11,9 @@ move time on by up to 400 s. The stream starts between 09:30 and 15:59 New
 York time, so limit states time out, pauses end, the closing call begins and
 the book closes; timestamps strictly increase. Two more us-today machines make
 the index fall often (halts meet limit states, pauses and calls) and start in
-the opening call (09:18 to 09:29).
+the opening call (09:18 to 09:29). Two more run ``lse`` (price tolerances and
+volatility auctions) and ``cme`` (stop logic), each from its own market's
+open.
 
 After every command, over the events it returned and the venue it left:
 
@@ -36,6 +38,9 @@ After every command, over the events it returned and the venue it left:
 6. While a market-wide halt is in force (from ``MarketWideHalt`` until its
    ``resume_at``, or the close for a halt for the rest of the day) nothing
    trades and no instrument returns to a matching state.
+7. Under ``[volatility]``, every continuous trade lies within the static
+   tolerance of the last auction price and the dynamic tolerance of the last
+   print before the order that took liquidity.
 
 Two targeted tests at the end replay, widened, the streams the machine shrank
 two bugs to (both since fixed): they run the same checks.
@@ -65,7 +70,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from rules_support import MINUTE, SECOND, TRADERS, ny, usd
+from rules_support import MINUTE, SECOND, TRADERS, usd
 
 from seawall import Instrument, OrderType, Rulebook, Side, TimeInForce, Venue, VenueConfig
 from seawall.core.commands import (
@@ -174,6 +179,11 @@ class RulesMachine(RuleBasedStateMachine):
         self.supply: dict[str, int] = defaultdict(int)
         self.halt_until = 0
         self.halt_from = 0
+        # For the tolerances: the last print, the last auction price, and the order taking
+        # liquidity with the last print before it.
+        self.last_print: dict[str, int] = defaultdict(int)
+        self.auction_price: dict[str, int] = {}
+        self.taker: dict[str, tuple[int, int]] = {}
 
     # ------------------------------------------------------------------ set-up
 
@@ -199,14 +209,14 @@ class RulesMachine(RuleBasedStateMachine):
             taker_fee_bps=fees[1],
         )
         self.venue = Venue(config)
-        self.ts = ny(day, "09:30:00") + seconds * SECOND
-        self.log.append(f"# rulebook {self.RULEBOOK}, {day}, 09:30{seconds:+} s, fees {fees}")
+        self.ts = session.open + seconds * SECOND
+        self.log.append(f"# rulebook {self.RULEBOOK}, {day}, the open{seconds:+} s, fees {fees}")
         listings = [(BIG, BIG_CLOSE, 1)]
         if small_close is not None:
             listings.append((SMALL, small_close, 2))
         for symbol, close, tier in listings:
             self.symbols.append(symbol)
-            self.prior_close[symbol] = close
+            self.prior_close[symbol] = self.auction_price[symbol] = close
             self.do(
                 ListInstrument(OPERATOR, Instrument(symbol), reference_price=close, luld_tier=tier)
             )
@@ -463,6 +473,7 @@ class RulesMachine(RuleBasedStateMachine):
     def check(self, events: list[Event]) -> None:
         """Properties 1, 2, 3 and 6 over one command's events; then 4 and 5 over the venue."""
         uncross: dict[str, tuple[int, int]] = {}  # this command's uncrosses: price, volume left
+        self.taker.clear()
         for event in events:
             kind = type(event)
             if kind is InstrumentListed:
@@ -522,6 +533,8 @@ class RulesMachine(RuleBasedStateMachine):
                 f"market-wide halt from {self.halt_from} until {self.halt_until}: {event}"
             )
         self.state[symbol] = event.state
+        if event.state is TradingState.CLOSED:  # the close is the next day's static reference
+            self.auction_price[symbol] = self.last_print[symbol] or self.auction_price[symbol]
 
     def traded(self, trade: Trade, uncross: dict[str, tuple[int, int]]) -> None:
         symbol = trade.instrument
@@ -533,6 +546,7 @@ class RulesMachine(RuleBasedStateMachine):
             assert trade.price == price, f"auction print at {trade.price}, uncross at {price}"
             assert trade.qty <= left, f"auction prints exceed the uncross volume: {trade}"
             uncross[symbol] = (price, left - trade.qty)
+            self.auction_price[symbol] = price
         else:
             # Property 2: a continuous trade needs a matching state ...
             assert (
@@ -543,6 +557,27 @@ class RulesMachine(RuleBasedStateMachine):
             assert (
                 not upper or lower <= trade.price <= upper
             ), f"{symbol} traded at {trade.price} outside its bands [{lower}, {upper}]: {trade}"
+            self.within_tolerances(trade)
+        self.last_print[symbol] = trade.price
+
+    def within_tolerances(self, trade: Trade) -> None:
+        """Property 7: a continuous trade within the static tolerance of the last auction price
+        and the dynamic tolerance of the last print before the order that took liquidity (the
+        last auction price when there is none)."""
+        params = rulebook(self.RULEBOOK).volatility
+        if params is None:
+            return
+        symbol = trade.instrument
+        order = trade.buy_order_id if trade.aggressor is Side.BUY else trade.sell_order_id
+        if self.taker.get(symbol, (0, 0))[0] != order:
+            self.taker[symbol] = (order, self.last_print[symbol] or self.auction_price[symbol])
+        for name, reference, bps in (
+            ("static", self.auction_price[symbol], params.static_bps),
+            ("dynamic", self.taker[symbol][1], params.dynamic_bps),
+        ):
+            assert not (bps and reference) or abs(trade.price - reference) * 10_000 <= (
+                reference * bps
+            ), f"{symbol} traded at {trade.price}, beyond the {name} tolerance of {reference}"
         # Property 6: nothing trades inside a market-wide halt.
         assert not trade.ts < self.halt_until, (
             f"{symbol} traded during the market-wide halt from {self.halt_from} "
@@ -599,6 +634,18 @@ class UsPilot(RulesMachine):
     RULEBOOK = "us-2010-pilot"
 
 
+class London(RulesMachine):
+    """Price tolerances and volatility auctions, London hours from the open."""
+
+    RULEBOOK = "lse"
+
+
+class Chicago(RulesMachine):
+    """Stop logic's reserved state, Chicago hours from the open."""
+
+    RULEBOOK = "cme"
+
+
 class HaltingUsToday(UsToday):
     """The index falls often, so that halts meet limit states, pauses, calls and the close."""
 
@@ -613,8 +660,16 @@ class OpeningUsToday(UsToday):
 
 @pytest.mark.parametrize(
     "machine",
-    [UsToday, SeawallStrict, UsPilot, HaltingUsToday, OpeningUsToday],
-    ids=["us-today", "seawall-strict", "us-2010-pilot", "us-today-halting", "us-today-opening"],
+    [UsToday, SeawallStrict, UsPilot, HaltingUsToday, OpeningUsToday, London, Chicago],
+    ids=[
+        "us-today",
+        "seawall-strict",
+        "us-2010-pilot",
+        "us-today-halting",
+        "us-today-opening",
+        "lse",
+        "cme",
+    ],
 )
 def test_the_rules_hold_over_random_streams(machine: type[RulesMachine]) -> None:
     # hypothesis does not annotate run_state_machine_as_test

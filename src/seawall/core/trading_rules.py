@@ -24,6 +24,12 @@ A venue built with a rulebook (``VenueConfig.rulebook``) owns one
   with a reopening call and uncross.
 - **Order checks.** The ``[states]`` table, the market-order collar, the
   last-trade check and the Rule 201 price test, each a clear rejection.
+- **Interruptions.** An order that would trade beyond the ``[volatility]``
+  tolerances (from the last auction price and the last trade) trades up to
+  them and then starts a volatility auction; an elected stop that would
+  trade beyond the ``[stop_logic]`` threshold from the price that elected
+  it puts the book in the reserved state, a call reviewed when it is due
+  and extended while its indicative price stays far away.
 
 Time-driven transitions (a limit state timing out, a pause ending, the
 open) happen at the instants the rules name, and the venue applies them
@@ -62,6 +68,7 @@ from seawall.core.events import (
     TradingStateChanged,
 )
 from seawall.core.types import (
+    BPS,
     FROZEN_STATES,
     MATCHING_STATES,
     MAX_PRICE,
@@ -89,7 +96,9 @@ from seawall.safeguards.outcome import Verdict
 from seawall.safeguards.short_sale import ShortSaleRestriction, ShortSaleState, price_test
 from seawall.safeguards.sscb import SingleStockBreaker, SscbState
 from seawall.safeguards.states import Action
+from seawall.safeguards.stop_logic import StopReserve, stop_logic_review, stop_logic_trigger
 from seawall.safeguards.units import NS_PER_SECOND
+from seawall.safeguards.volatility import tolerance_breach
 
 if TYPE_CHECKING:
     from seawall.core.venue import Venue
@@ -120,6 +129,8 @@ _CLOSED = TradingState.CLOSED
 _PRE_OPEN = TradingState.PRE_OPEN
 _OPENING = TradingState.OPENING_AUCTION
 _CLOSING = TradingState.CLOSING_AUCTION
+_VOLATILITY_AUCTION = TradingState.VOLATILITY_AUCTION
+_RESERVED = TradingState.RESERVED
 _NORMAL = LuldState.NORMAL
 _LULD_ACTIVE = (LuldState.NORMAL, LuldState.STRADDLE, LuldState.LIMIT_STATE)
 _LIMIT = OrderType.LIMIT
@@ -138,6 +149,8 @@ _STATE_REASONS = {
 }
 # What a call uncrosses into, by why it was opened.
 _OPEN, _CLOSE, _REOPEN = "open", "close", "reopen"
+_VOLATILITY, _STOP_LOGIC = "volatility", "stop_logic"
+_RANDOM_UNCROSS = (_OPEN, _CLOSE, _VOLATILITY)  # the calls an [auctions] random end applies to
 _LIMIT_CAUSES = (LuldCause.OFFER_AT_LOWER_BAND, LuldCause.BID_AT_UPPER_BAND)
 _PAUSE_CAUSES = (LuldCause.LIMIT_STATE_TIMED_OUT, LuldCause.DISCRETIONARY_PAUSE)
 
@@ -159,10 +172,12 @@ class Guard:
         "luld_prior_close",
         "nbbo",
         "prior_close",
+        "reserve",
         "session_at",
         "short_sale",
         "short_sale_at",
         "sscb",
+        "static_reference",
         "tier",
         "upper",
     )
@@ -172,6 +187,8 @@ class Guard:
         self.tier = tier
         self.leverage = book.instrument.leverage
         self.prior_close = prior_close
+        self.static_reference = prior_close  # the last auction price: the static tolerance's
+        self.reserve: StopReserve | None = None  # stop logic's reserved state, while it lasts
         self.day: TradingDay | None = None
         self.luld: LuldMonitor | None = None
         self.luld_prior_close = 0  # the close the day's LULD tier and doubling were set from
@@ -224,6 +241,9 @@ class TradingRules:
         self.reprice_outside_band = (
             rulebook.luld is not None and rulebook.luld.outside_band is OutsideBand.REPRICE
         )
+        self.volatility = rulebook.volatility
+        self.stop_logic = rulebook.stop_logic
+        self.interrupts = self.volatility is not None or self.stop_logic is not None
 
     # ------------------------------------------------------------------ listing and time
 
@@ -237,7 +257,7 @@ class TradingRules:
         guard.refresh_due()
 
     def set_prior_close(self, guard: Guard, price: int) -> None:
-        guard.prior_close = price
+        guard.prior_close = guard.static_reference = price
         params = self.rulebook.short_sale
         if params is not None:  # Rule 201 triggers at or below this price
             guard.short_sale_at = price * (10_000 - params.trigger_bps) // 10_000
@@ -371,26 +391,20 @@ class TradingRules:
 
     def _start_call(self, guard: Guard, ends: int, kind: str, seq: int) -> None:
         auctions = self.auctions
-        if auctions is not None and kind != _REOPEN:
+        if auctions is not None and kind in _RANDOM_UNCROSS:
             ends = uncross_at(auctions, ends, seq)
         guard.call_ends = ends
         guard.call_kind = kind
         guard.extensions = 0
+        guard.reserve = None
 
     def _end_call(self, guard: Guard, instant: int, seq: int, ts: int, events: Events) -> None:
         """The call's uncross: at the auction collar it may be extended instead."""
         book = guard.book
         kind = guard.call_kind
         reference = self._auction_reference(guard, kind)
-        auctions = self.auctions
         found = book.call_result()
-        if (
-            found is not None
-            and auctions is not None
-            and auctions.extension_seconds
-            and self._collar_extends(guard, found.price, reference)
-        ):
-            guard.call_ends = instant + auctions.extension_seconds * NS_PER_SECOND
+        if found is not None and self._call_goes_on(guard, kind, found.price, reference, instant):
             events.append(
                 AuctionExtended(
                     seq, ts, book.instrument.symbol, found.price, reference, guard.extensions,
@@ -401,6 +415,7 @@ class TradingRules:
         guard.call_ends = NEVER
         guard.call_kind = ""
         guard.indicative = None
+        guard.reserve = None
         if kind == _CLOSE:
             price = self._uncross(guard, seq, ts, events)
             self.set_prior_close(guard, price or book.last_price or guard.prior_close)
@@ -418,6 +433,33 @@ class TradingRules:
             self._reopen_luld(guard, instant, price, seq, ts, events)
         self.venue.run_stops(book, events, seq, ts)
 
+    def _call_goes_on(
+        self, guard: Guard, kind: str, price: int, reference: int, instant: int
+    ) -> bool:
+        """Whether a call due to end at ``instant`` is extended instead (``guard`` updated).
+
+        Stop logic's reserved state goes on while its indicative price stays
+        beyond the extension multiple of the threshold; any other call, while
+        its price is outside the auction collar.
+        """
+        if kind == _STOP_LOGIC:
+            params, reserve = self.stop_logic, guard.reserve
+            assert params is not None and reserve is not None
+            longer = stop_logic_review(params, reserve, price)
+            if longer is None:
+                return False
+            guard.reserve = longer
+            guard.extensions = longer.extensions
+            guard.call_ends = longer.until
+            return True
+        auctions = self.auctions
+        if auctions is None or not auctions.extension_seconds:
+            return False
+        if not self._collar_extends(guard, price, reference):
+            return False
+        guard.call_ends = instant + auctions.extension_seconds * NS_PER_SECOND
+        return True
+
     def _collar_extends(self, guard: Guard, price: int, reference: int) -> bool:
         """Whether an uncross at ``price`` must wait for another extension (then counted)."""
         auctions = self.auctions
@@ -429,12 +471,17 @@ class TradingRules:
     def _auction_reference(self, guard: Guard, kind: str) -> int:
         if kind == _REOPEN and guard.luld is not None and guard.luld.reference:
             return guard.luld.reference
+        if kind == _VOLATILITY:
+            return guard.static_reference
+        if kind == _STOP_LOGIC and guard.reserve is not None:
+            return guard.reserve.anchor
         book = guard.book
         return book.last_price or guard.prior_close
 
     def _uncross(self, guard: Guard, seq: int, ts: int, events: Events) -> int:
         price = self.venue.uncross(guard.book, events, seq, ts)
         if price:
+            guard.static_reference = price
             self._short_sale_trade(guard, ts, price, seq, events)
         return price
 
@@ -677,6 +724,71 @@ class TradingRules:
             )
         return check.price
 
+    # ------------------------------------------------------------------ interruptions
+
+    def trade_keys(self, book: Book, is_buy: bool, dynamic: int, anchor: int) -> tuple[int, int]:
+        """The book keys an incoming order may trade between without an interruption.
+
+        Keys are the opposite side's (ask prices for a buy, negated bid
+        prices for a sell), so matching walks them upwards. ``dynamic`` is
+        the last trade before the order (0: none yet, and the static
+        reference stands in); ``anchor`` the price that elected it when it
+        is a stop, else 0. A price exactly at a tolerance trades.
+        """
+        guard = self.guards[book.instrument.symbol]
+        dynamic = dynamic or guard.static_reference  # no trade yet: the last auction's price
+        lowest, highest = -NEVER, NEVER
+        limits: list[tuple[int, int | None]] = []
+        volatility = self.volatility
+        if volatility is not None:
+            limits += [
+                (guard.static_reference, volatility.static_bps),
+                (dynamic, volatility.dynamic_bps),
+            ]
+        if anchor and self.stop_logic is not None:
+            limits.append((anchor, self.stop_logic.threshold_bps))
+        for reference, bps in limits:
+            if bps is None or not reference:
+                continue
+            room = reference * bps // BPS
+            floor, ceiling = reference - room, reference + room  # prices that still trade
+            low, high = (floor, ceiling) if is_buy else (-ceiling, -floor)
+            lowest, highest = max(lowest, low), min(highest, high)
+        return lowest, highest
+
+    def interrupt(
+        self, book: Book, price: int, dynamic: int, anchor: int, seq: int, ts: int, events: Events
+    ) -> None:
+        """An order would trade at ``price``, beyond what :meth:`trade_keys` allowed: stop trading.
+
+        A broken tolerance starts a volatility auction, with the ``[auctions]``
+        random uncross and collar extensions; otherwise the order is an
+        elected stop beyond the threshold, and the book goes into the reserved
+        state until stop logic's review lets it uncross.
+        """
+        guard = self.guards[book.instrument.symbol]
+        volatility = self.volatility
+        breach = (
+            tolerance_breach(
+                volatility, price, guard.static_reference, dynamic or guard.static_reference
+            )
+            if volatility is not None
+            else None
+        )
+        self._stand_aside(guard, ts, seq, events)
+        if volatility is not None and breach is not None:
+            self._change(guard, _VOLATILITY_AUCTION, f"{breach.value}_tolerance", seq, ts, events)
+            ends = ts + volatility.auction_seconds * NS_PER_SECOND
+            self._start_call(guard, ends, _VOLATILITY, seq)
+        else:
+            params = self.stop_logic
+            reserve = stop_logic_trigger(params, ts, anchor, price) if params else None
+            assert reserve is not None, "an interruption no rule accounts for"
+            self._change(guard, _RESERVED, _STOP_LOGIC, seq, ts, events)
+            self._start_call(guard, reserve.until, _STOP_LOGIC, seq)
+            guard.reserve = reserve
+        guard.refresh_due()
+
     # ------------------------------------------------------------------ after each command
 
     def after(self, guard: Guard | None, events: Events, seq: int, ts: int) -> None:
@@ -866,6 +978,8 @@ class GuardState(msgspec.Struct, frozen=True, array_like=True):
     call_kind: str
     extensions: int
     indicative: tuple[int, int, int, Side | None] | None
+    static_reference: int = 0
+    reserve: StopReserve | None = None
 
 
 class RulesState(msgspec.Struct, frozen=True):
@@ -897,6 +1011,8 @@ def export_rules(rules: TradingRules) -> RulesState:
             guard.call_kind,
             guard.extensions,
             guard.indicative,
+            guard.static_reference,
+            guard.reserve,
         )  # fmt: skip
         for symbol, guard in sorted(rules.guards.items())
     ]
@@ -935,6 +1051,8 @@ def restore_rules(rules: TradingRules, state: RulesState, books: dict[str, Book]
         guard.session_at, guard.call_ends = saved.session_at, saved.call_ends
         guard.call_kind, guard.extensions = saved.call_kind, saved.extensions
         guard.indicative = saved.indicative
+        guard.static_reference = saved.static_reference or saved.prior_close
+        guard.reserve = saved.reserve
         guard.refresh_due()
     rules.mwcb_date = state.mwcb_date
     rules.mwcb_prior_close = state.mwcb_prior_close

@@ -598,14 +598,24 @@ class Venue:
                     return True
         return False
 
-    def _work(self, order: Order, book: Book, events: Events, seq: int, ts: int) -> None:
-        """Match an order entering the book (if trading is continuous), then rest or cancel it."""
+    def _work(
+        self, order: Order, book: Book, events: Events, seq: int, ts: int, anchor: int = 0
+    ) -> None:
+        """Match an order entering the book (if trading is continuous), then rest or cancel it.
+
+        ``anchor`` is the trade price that elected the order when it is an
+        elected stop (stop logic measures from it), else 0.
+        """
         is_buy = order.side is _BUY
         if book.state in MATCHING_STATES:
             limit_key = order.price if is_buy else -order.price
             keys = book.asks.keys if is_buy else book.bids.keys
             if keys and keys[0] <= limit_key:
-                self.matcher.match(order, book, limit_key, events, seq, ts)
+                rules = self.rules
+                if rules is not None and rules.interrupts:
+                    self._match_within(rules, order, book, limit_key, events, seq, ts, anchor)
+                else:
+                    self.matcher.match(order, book, limit_key, events, seq, ts)
             if not order.live:  # cancelled by self-trade prevention
                 self.orders.pop(order.order_id, None)
                 return
@@ -628,9 +638,43 @@ class Venue:
         (book.bids if is_buy else book.asks).add(order)
         self.orders[order.order_id] = order
 
+    def _match_within(
+        self,
+        rules: TradingRules,
+        order: Order,
+        book: Book,
+        limit_key: int,
+        events: Events,
+        seq: int,
+        ts: int,
+        anchor: int,
+    ) -> None:
+        """Match only at prices the rulebook's tolerances and stop logic allow.
+
+        The range is fixed before the first fill, from the last trade before
+        the order, so one order cannot walk the book past it. When the order
+        could still trade beyond it, trading is interrupted (a volatility
+        auction, or stop logic's reserved state) and the order's rest meets
+        the call like any other order.
+        """
+        is_buy = order.side is _BUY
+        keys = book.asks.keys if is_buy else book.bids.keys
+        dynamic = book.last_price
+        lowest, highest = rules.trade_keys(book, is_buy, dynamic, anchor)
+        if keys[0] >= lowest:
+            self.matcher.match(order, book, min(limit_key, highest), events, seq, ts)
+        if order.live and order.leaves and keys and keys[0] <= limit_key:
+            price = keys[0] if is_buy else -keys[0]
+            rules.interrupt(book, price, dynamic, anchor, seq, ts, events)
+
     def run_stops(self, book: Book, events: Events, seq: int, ts: int) -> None:
-        """Elect every stop the last trade price has reached, cascading, in trigger order."""
+        """Elect every stop the last trade price has reached, cascading, in trigger order.
+
+        The price that set off the cascade is the anchor stop logic measures
+        the elected orders' trades from.
+        """
         rules = self.rules
+        anchor = book.last_price
         while book.state in MATCHING_STATES:
             order = book.next_triggered_stop()
             if order is None:
@@ -658,7 +702,7 @@ class Venue:
                 events.append(self.cancel_order(order, CancelReason.UNFILLED, seq, ts))
                 continue
             order.waiting = False
-            self._work(order, book, events, seq, ts)
+            self._work(order, book, events, seq, ts, anchor)
 
     def _owned_order(
         self, command: Cancel | Replace, seq: int, ts: int, operator_may: bool
