@@ -40,6 +40,8 @@ def refusal(tmp_path: Path, text: str, name: str = "bad.toml") -> RulebookError:
         ('[session]\nopen = "9:30"\n', "session.open", "wrong type: expected a local time"),
         ("[mwcb]\nlevels = 7\n", "mwcb.levels", "wrong type: expected an array"),
         ("luld = 3\n", "luld", "wrong type: expected a table"),
+        ("[risk]\ncolour = 1\n", "risk.colour", "unknown key"),
+        ('[risk]\ncollar_bps = "10%"\n', "risk.collar_bps", "wrong type: expected an integer"),
     ],
 )
 def test_types_ranges_and_unknown_or_missing_keys(
@@ -82,6 +84,8 @@ def test_types_ranges_and_unknown_or_missing_keys(
             "clearly_erroneous.guidelines",
             "the last row must have no up_to",
         ),
+        ("[risk]\ncollar_bps = 20_000\n", "risk", "collar_bps must be at most 10,000"),
+        ("[risk]\nmax_messages = 10\n", "risk", "the message throttle needs both"),
     ],
 )
 def test_inconsistent_values_are_refused_with_their_key(

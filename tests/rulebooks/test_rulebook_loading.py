@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from seawall.core.commands import RiskLimits
 from seawall.rulebooks import Rulebook, list_rulebooks
 from seawall.rulebooks.sections import Remedy, Settlement
 from seawall.safeguards.collars import CollarCombine, MarketOrders
@@ -79,12 +80,18 @@ def test_us_2013_drops_the_single_stock_breakers_and_the_collars_it_extends() ->
     assert pilot.clearly_erroneous.late_filing_bps is None  # the 2008 flat 30% was dropped
 
 
-def test_seawall_strict_is_rtgs_with_collars_luld_rejection_and_a_raw_risk_table() -> None:
+def test_seawall_strict_is_rtgs_with_collars_luld_rejection_and_account_risk_limits() -> None:
     strict = Rulebook.load("seawall-strict")
     assert strict.settlement is Settlement.RTGS
     assert strict.collars is not None and strict.luld is not None
     assert strict.luld.outside_band.value == "reject"
-    assert strict.risk == {"kill_on_breach": True, "warn_bps": 7_500}
+    assert strict.risk == RiskLimits(
+        warn_bps=7_500,
+        kill_on_breach=True,
+        collar_bps=1_000,
+        extended_collar_bps=500,
+        duplicate_window_ns=1_000_000_000,
+    )
 
 
 def test_london_chix_and_cme() -> None:

@@ -88,7 +88,8 @@ from seawall.core.types import (
     TradingState,
 )
 from seawall.core.units import ticks_to_price
-from seawall.risk.engine import RiskEngine, limits_problem
+from seawall.risk.engine import RiskEngine
+from seawall.risk.limits import limits_problem
 from seawall.risk.scope import Scope
 
 _BUY = Side.BUY

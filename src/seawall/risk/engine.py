@@ -25,11 +25,11 @@ from collections import deque
 from typing import NamedTuple
 
 from seawall.core.book import Book, Order
-from seawall.core.commands import NewOrder, RiskLimits
+from seawall.core.commands import NewOrder
 from seawall.core.config import VenueConfig
 from seawall.core.events import RejectReason
 from seawall.core.ledger import Account
-from seawall.core.types import BPS, MAX_SUPPLY, RiskScope, SettlementMode, Side
+from seawall.core.types import BPS, RiskScope, SettlementMode, Side
 from seawall.core.units import ticks_to_price
 from seawall.risk.scope import NO_LIMIT, Position, Scope
 from seawall.risk.session import RegularHours
@@ -72,37 +72,6 @@ def _name(scope: Scope) -> str:
     return f"{scope.kind.value} {scope.target!r}"
 
 
-def limits_problem(limits: RiskLimits, max_extended_collar_bps: int) -> str | None:
-    """Why these limits cannot be set under a venue's extended-hours ceiling, or None."""
-    values = [
-        limits.credit_limit, limits.max_order_qty, limits.max_order_notional,
-        limits.collar_bps, limits.extended_collar_bps, limits.duplicate_window_ns,
-        limits.max_messages, limits.message_window_ns, limits.max_orders,
-        limits.order_window_ns, limits.max_executions, limits.execution_window_ns,
-    ]  # fmt: skip
-    if any(not 0 <= value <= MAX_SUPPLY for value in values):
-        return "every limit must be between 0 and 10^18"
-    if not 0 < limits.warn_bps <= BPS:
-        return "warn_bps must be between 1 and 10,000"
-    if limits.extended_collar_bps > max_extended_collar_bps:
-        return (
-            f"an extended-hours collar of {limits.extended_collar_bps} bps is wider than the "
-            f"venue's ceiling of {max_extended_collar_bps} bps"
-        )
-    if limits.collar_bps > BPS:
-        return "collar_bps must be at most 10,000"
-    for count, window, name in (
-        (limits.max_messages, limits.message_window_ns, "message"),
-        (limits.max_orders, limits.order_window_ns, "order"),
-        (limits.max_executions, limits.execution_window_ns, "execution"),
-    ):
-        if bool(count) != bool(window):
-            return f"the {name} throttle needs both a count and a window"
-        if count > 1_000_000:
-            return f"the {name} throttle may count at most 1,000,000 per window"
-    return None
-
-
 class RiskEngine:
     """Per-account and per-firm controls, exposure and kill switches. See the module docstring."""
 
@@ -112,6 +81,9 @@ class RiskEngine:
         self.max_extended_collar_bps = config.max_extended_collar_bps
         self.hours = RegularHours(config.timezone, config.regular_open, config.regular_close)
         self.active = config.pre_trade_risk
+        rulebook = config.rulebook
+        # The limits every account starts with: the rulebook's [risk], until an operator's own.
+        self.account_defaults = rulebook.risk if rulebook is not None else None
         self.accounts: dict[str, Scope] = {}
         self.firms: dict[str, Scope] = {}
         self.parents: dict[tuple[str, str], Parent] = {}
@@ -134,6 +106,8 @@ class RiskEngine:
             scope = self.accounts[account.account_id] = Scope(
                 _ACCOUNT, account.account_id, self.max_extended_collar_bps, firm
             )
+            if self.account_defaults is not None:
+                scope.apply(self.account_defaults)
         return scope
 
     # ------------------------------------------------------------------ order entry

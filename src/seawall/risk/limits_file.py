@@ -30,7 +30,7 @@ from seawall.core.commands import RiskLimits, SetRiskLimits
 from seawall.core.config import VenueConfig
 from seawall.core.types import RiskScope
 from seawall.core.units import UnitError, money_to_units
-from seawall.risk.engine import limits_problem
+from seawall.risk.limits import limits_problem
 
 MONEY_FIELDS = ("credit_limit", "max_order_notional")
 

@@ -28,6 +28,9 @@ from typing import Any, Protocol
 import msgspec
 from msgspec import inspect
 
+from seawall.core.commands import RiskLimits
+from seawall.core.types import BPS
+from seawall.risk.limits import limits_problem
 from seawall.rulebooks.sections import ClearlyErroneousParams, Settlement
 from seawall.safeguards.auctions import AuctionParams
 from seawall.safeguards.calendar import CalendarParams, TradingCalendar
@@ -59,7 +62,8 @@ class _Checked(Protocol):
 
 
 class Rulebook(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """One regime's rules. ``name`` is the file's name; the ``risk`` table is kept as raw data."""
+    """One regime's rules. ``name`` is the file's name; ``risk`` is the pre-trade limits every
+    account of a venue running it starts with (RULES.md §6)."""
 
     name: str
     description: str
@@ -77,7 +81,7 @@ class Rulebook(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     auctions: AuctionParams | None = None
     market_maker: QuotingParams | None = None
     clearly_erroneous: ClearlyErroneousParams | None = None
-    risk: dict[str, Any] = {}
+    risk: RiskLimits | None = None
 
     @classmethod
     def load(cls, name_or_path: str | Path) -> Rulebook:
@@ -107,6 +111,10 @@ class Rulebook(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         ]
         if self.volatility is not None and self.auctions is None:
             found.append(("volatility", "volatility auctions need an [auctions] section"))
+        if self.risk is not None:  # the venue's own ceiling is checked by VenueConfig
+            problem = limits_problem(self.risk, BPS)
+            if problem is not None:
+                found.append(("risk", problem))
         return found
 
     def _safeguards(self) -> list[tuple[str, _Checked | None]]:
