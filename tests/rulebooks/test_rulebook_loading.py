@@ -15,6 +15,7 @@ from seawall.safeguards.collars import CollarCombine, MarketOrders
 REQUIRED = [
     "us-2010",
     "us-2010-collars",
+    "us-2010-nyse",
     "us-2013-luld",
     "us-today",
     "lse",

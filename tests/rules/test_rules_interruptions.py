@@ -1,4 +1,5 @@
-"""Interruptions of continuous trading: London's volatility auctions and CME's stop logic.
+"""Interruptions of continuous trading: London's volatility auctions, CME's stop logic and
+NYSE's liquidity replenishment points.
 
 Expected values come from the shipped rulebooks' parameters (RULES.md §7):
 ``lse`` has a 5% dynamic tolerance from the last trade, a 10% static one
@@ -6,7 +7,8 @@ from the last auction price, a 300-second volatility auction with a random
 uncross within 30 seconds, and a 10% auction collar with one 300-second
 extension; ``cme`` has a 1% stop-logic threshold, a 5-second reserved state
 and 5-second extensions while the indicative price is more than twice the
-threshold away.
+threshold away; ``us-2010-nyse`` switches to a 30-second auction on a 1% move
+within 30 seconds.
 """
 
 from __future__ import annotations
@@ -270,16 +272,81 @@ def test_stop_logic_holds_back_only_elected_stops() -> None:
     assert market.state == "continuous"
 
 
+# ---------------------------------------------------------------------------- LRPs
+
+NYSE = Rulebook.load("us-2010-nyse")
+
+
+def test_the_liquidity_replenishment_parameters() -> None:
+    assert NYSE.liquidity_replenishment is not None
+    params = NYSE.liquidity_replenishment
+    assert (params.move_bps, params.window_seconds, params.auction_seconds) == (100, 30, 30)
+
+
+def nyse() -> RuledMarket:
+    """us-2010-nyse in continuous trading with a trade at $100.00 (order ids 1 and 2)."""
+    market = RuledMarket(NYSE)
+    assert market.state == "continuous"
+    market.buy("alice", 100, "100.00")
+    market.sell("bob", 100, "100.00")
+    return market
+
+
+def test_a_move_beyond_the_point_within_the_window_switches_to_auction_mode() -> None:
+    market = nyse()
+    market.buy("carol", 100, "99.50")  # order 3: within 1% of $100.00
+    market.buy("dan", 100, "98.90")  # order 4: beyond it ($99.00)
+    events = market.sell("bob", 200, "98.00")  # order 5
+    assert bare(events) == [
+        accepted(5, "bob", Side.SELL, usd("98.00"), 200),
+        trade(2, usd("99.50"), 100, Side.SELL, (3, "carol", 0), (5, "bob", 100)),
+        changed(CONTINUOUS, VOLATILITY_AUCTION, "liquidity_replenishment"),
+        AuctionIndicative(0, 0, SYMBOL, usd("98.90"), 100, 0, None),
+    ]
+    # No random uncross: the auction ends exactly 30 seconds on.
+    assert call_ends(market) == market.ts + 30 * SECOND
+    market.ts = call_ends(market) - 1
+    uncrossed = market.do(ClockTick("operator"))
+    assert bare(uncrossed)[0] == changed(VOLATILITY_AUCTION, CONTINUOUS, "liquidity_replenishment")
+    assert [(e.price, e.qty) for e in uncrossed if isinstance(e, Trade)] == [(usd("98.90"), 100)]
+    # The window starts again from the auction's price: $98.00 is within 1% of $98.90.
+    market.buy("carol", 100, "98.00")
+    assert kinds(market.sell("alice", 100, "98.00")) == ["OrderAccepted", "Trade"]
+
+
+def test_the_same_move_spread_over_more_than_the_window_trades() -> None:
+    market = nyse()
+    market.ts += 30 * SECOND  # the $100.00 print leaves the window
+    market.buy("carol", 100, "98.90")
+    assert kinds(market.sell("bob", 100, "98.90")) == ["OrderAccepted", "Trade"]
+    assert market.state == "continuous"
+
+
+def test_the_point_is_measured_from_every_trade_in_the_window() -> None:
+    # $100.00, then $99.40: a print at $101.00 is within 1% of $100.00 but beyond $99.40's.
+    market = nyse()
+    market.buy("carol", 100, "99.40")
+    assert kinds(market.sell("bob", 100, "99.40"))[-1] == "Trade"
+    market.sell("bob", 100, "101.00")
+    events = market.buy("alice", 100, "101.00")
+    assert bare(events)[1] == changed(CONTINUOUS, VOLATILITY_AUCTION, "liquidity_replenishment")
+
+
 # ---------------------------------------------------------------------------- snapshots
 
 
 def test_a_snapshot_taken_in_an_interruption_resumes_it_identically() -> None:
-    for market in (london(), chicago()):
+    for market in (london(), chicago(), nyse()):
         if market.venue.config.rulebook is LSE:
             market.sell("carol", 100, "106.00")
             market.buy("alice", 100, "107.00")
-        else:
+        elif market.venue.config.rulebook is CME:
             elect_a_sell_stop(market, "97.00")
+        else:
+            market.buy("carol", 100, "99.50")
+            market.sell("bob", 100, "99.50")  # in the window, for the snapshot to carry
+            market.buy("dan", 100, "98.00")
+            market.sell("bob", 100, "98.00")
         assert market.state in ("volatility_auction", "reserved")
         saved = msgspec.msgpack.encode(export_state(market.venue))
         restored = Venue(market.venue.config)
@@ -293,7 +360,13 @@ def test_a_snapshot_taken_in_an_interruption_resumes_it_identically() -> None:
 
 
 def test_only_rulebooks_with_tolerances_or_stop_logic_interrupt() -> None:
-    for name, interrupts in (("lse", True), ("cme", True), ("us-today", False), ("chix", False)):
+    for name, interrupts in (
+        ("lse", True),
+        ("cme", True),
+        ("us-2010-nyse", True),
+        ("us-today", False),
+        ("chix", False),
+    ):
         config = VenueConfig.for_rulebook(Rulebook.load(name), settlement=SettlementMode.RTGS)
         rules = Venue(config).rules
         assert rules is not None and rules.interrupts is interrupts, name

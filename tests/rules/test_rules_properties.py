@@ -13,7 +13,7 @@ the book closes; timestamps strictly increase. Two more us-today machines make
 the index fall often (halts meet limit states, pauses and calls) and start in
 the opening call (09:18 to 09:29). Two more run ``lse`` (price tolerances and
 volatility auctions) and ``cme`` (stop logic), each from its own market's
-open.
+open, and one ``us-2010-nyse`` (liquidity replenishment points).
 
 After every command, over the events it returned and the venue it left:
 
@@ -654,6 +654,12 @@ class Chicago(RulesMachine):
     RULEBOOK = "cme"
 
 
+class Nyse2010(RulesMachine):
+    """Liquidity replenishment points on the us-2010 market."""
+
+    RULEBOOK = "us-2010-nyse"
+
+
 class HaltingUsToday(UsToday):
     """The index falls often, so that halts meet limit states, pauses, calls and the close."""
 
@@ -668,7 +674,7 @@ class OpeningUsToday(UsToday):
 
 @pytest.mark.parametrize(
     "machine",
-    [UsToday, SeawallStrict, UsPilot, HaltingUsToday, OpeningUsToday, London, Chicago],
+    [UsToday, SeawallStrict, UsPilot, HaltingUsToday, OpeningUsToday, London, Chicago, Nyse2010],
     ids=[
         "us-today",
         "seawall-strict",
@@ -677,6 +683,7 @@ class OpeningUsToday(UsToday):
         "us-today-opening",
         "lse",
         "cme",
+        "us-2010-nyse",
     ],
 )
 def test_the_rules_hold_over_random_streams(machine: type[RulesMachine]) -> None:

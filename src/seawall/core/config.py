@@ -93,10 +93,10 @@ class VenueConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             found += [f"rulebook {rulebook.name}: {key}: {why}" for key, why in rulebook.problems()]
             if rulebook.session.timezone != self.timezone:
                 found.append(f"the time zone must be the rulebook's ({rulebook.session.timezone})")
-            risk = rulebook.risk
-            problem = limits_problem(risk, self.max_extended_collar_bps) if risk is not None else None
-            if problem is not None:
-                found.append(f"rulebook {rulebook.name}: risk: {problem}")
+            if rulebook.risk is not None:
+                problem = limits_problem(rulebook.risk, self.max_extended_collar_bps)
+                if problem is not None:
+                    found.append(f"rulebook {rulebook.name}: risk: {problem}")
         try:
             ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError):

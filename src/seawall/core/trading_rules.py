@@ -89,12 +89,13 @@ from seawall.safeguards.limit_state import (
     LuldMonitorState,
     LuldState,
 )
+from seawall.safeguards.lrp import LiquidityReplenishment
 from seawall.safeguards.luld import LuldTier, OutsideBand
 from seawall.safeguards.mwcb import MarketWideBreaker, MwcbState
 from seawall.safeguards.nbbo import Nbbo
 from seawall.safeguards.outcome import Verdict
 from seawall.safeguards.short_sale import ShortSaleRestriction, ShortSaleState, price_test
-from seawall.safeguards.sscb import SingleStockBreaker, SscbState
+from seawall.safeguards.sscb import RollingRangeState, SingleStockBreaker, SscbState
 from seawall.safeguards.states import Action
 from seawall.safeguards.stop_logic import StopReserve, stop_logic_review, stop_logic_trigger
 from seawall.safeguards.units import NS_PER_SECOND
@@ -150,6 +151,7 @@ _STATE_REASONS = {
 # What a call uncrosses into, by why it was opened.
 _OPEN, _CLOSE, _REOPEN = "open", "close", "reopen"
 _VOLATILITY, _STOP_LOGIC = "volatility", "stop_logic"
+_REPLENISH = "liquidity_replenishment"
 _RANDOM_UNCROSS = (_OPEN, _CLOSE, _VOLATILITY)  # the calls an [auctions] random end applies to
 _LIMIT_CAUSES = (LuldCause.OFFER_AT_LOWER_BAND, LuldCause.BID_AT_UPPER_BAND)
 _PAUSE_CAUSES = (LuldCause.LIMIT_STATE_TIMED_OUT, LuldCause.DISCRETIONARY_PAUSE)
@@ -172,6 +174,7 @@ class Guard:
         "luld_prior_close",
         "nbbo",
         "prior_close",
+        "replenishment",
         "reserve",
         "session_at",
         "short_sale",
@@ -189,6 +192,7 @@ class Guard:
         self.prior_close = prior_close
         self.static_reference = prior_close  # the last auction price: the static tolerance's
         self.reserve: StopReserve | None = None  # stop logic's reserved state, while it lasts
+        self.replenishment: LiquidityReplenishment | None = None  # its recent trades
         self.day: TradingDay | None = None
         self.luld: LuldMonitor | None = None
         self.luld_prior_close = 0  # the close the day's LULD tier and doubling were set from
@@ -243,7 +247,10 @@ class TradingRules:
         )
         self.volatility = rulebook.volatility
         self.stop_logic = rulebook.stop_logic
-        self.interrupts = self.volatility is not None or self.stop_logic is not None
+        self.lrp = rulebook.liquidity_replenishment
+        self.interrupts = (
+            self.volatility is not None or self.stop_logic is not None or self.lrp is not None
+        )
 
     # ------------------------------------------------------------------ listing and time
 
@@ -252,6 +259,8 @@ class TradingRules:
         guard = self.guards[book.instrument.symbol] = Guard(
             book, LuldTier.TIER1 if tier == 1 else LuldTier.TIER2, book.reference_price
         )
+        if self.lrp is not None:
+            guard.replenishment = LiquidityReplenishment(self.lrp)
         self.set_prior_close(guard, book.reference_price)
         self._join_session(guard, ts, seq, events)
         guard.refresh_due()
@@ -482,6 +491,9 @@ class TradingRules:
         price = self.venue.uncross(guard.book, events, seq, ts)
         if price:
             guard.static_reference = price
+            if guard.replenishment is not None:
+                guard.replenishment.reset()
+                guard.replenishment.on_trade(ts, price)
             self._short_sale_trade(guard, ts, price, seq, events)
         return price
 
@@ -726,7 +738,9 @@ class TradingRules:
 
     # ------------------------------------------------------------------ interruptions
 
-    def trade_keys(self, book: Book, is_buy: bool, dynamic: int, anchor: int) -> tuple[int, int]:
+    def trade_keys(
+        self, book: Book, is_buy: bool, dynamic: int, anchor: int, ts: int
+    ) -> tuple[int, int]:
         """The book keys an incoming order may trade between without an interruption.
 
         Keys are the opposite side's (ask prices for a buy, negated bid
@@ -737,7 +751,7 @@ class TradingRules:
         """
         guard = self.guards[book.instrument.symbol]
         dynamic = dynamic or guard.static_reference  # no trade yet: the last auction's price
-        lowest, highest = -NEVER, NEVER
+        floor, ceiling = 0, NEVER  # the prices that still trade
         limits: list[tuple[int, int | None]] = []
         volatility = self.volatility
         if volatility is not None:
@@ -748,13 +762,15 @@ class TradingRules:
         if anchor and self.stop_logic is not None:
             limits.append((anchor, self.stop_logic.threshold_bps))
         for reference, bps in limits:
-            if bps is None or not reference:
-                continue
-            room = reference * bps // BPS
-            floor, ceiling = reference - room, reference + room  # prices that still trade
-            low, high = (floor, ceiling) if is_buy else (-ceiling, -floor)
-            lowest, highest = max(lowest, low), min(highest, high)
-        return lowest, highest
+            if bps is not None and reference:
+                room = reference * bps // BPS
+                floor, ceiling = max(floor, reference - room), min(ceiling, reference + room)
+        replenishment = guard.replenishment
+        if replenishment is not None:
+            low, high = replenishment.price_range(ts)
+            if low:
+                floor, ceiling = max(floor, low), min(ceiling, high)
+        return (floor, ceiling) if is_buy else (-ceiling, -floor)
 
     def interrupt(
         self, book: Book, price: int, dynamic: int, anchor: int, seq: int, ts: int, events: Events
@@ -762,9 +778,11 @@ class TradingRules:
         """An order would trade at ``price``, beyond what :meth:`trade_keys` allowed: stop trading.
 
         A broken tolerance starts a volatility auction, with the ``[auctions]``
-        random uncross and collar extensions; otherwise the order is an
-        elected stop beyond the threshold, and the book goes into the reserved
-        state until stop logic's review lets it uncross.
+        random uncross and collar extensions; a move beyond a liquidity
+        replenishment point, an auction of the section's length (cause
+        ``liquidity_replenishment``); otherwise the order is an elected stop
+        beyond the threshold, and the book goes into the reserved state until
+        stop logic's review lets it uncross.
         """
         guard = self.guards[book.instrument.symbol]
         volatility = self.volatility
@@ -775,11 +793,16 @@ class TradingRules:
             if volatility is not None
             else None
         )
+        replenishment = guard.replenishment
+        low, high = replenishment.price_range(ts) if replenishment is not None else (0, 0)
         self._stand_aside(guard, ts, seq, events)
         if volatility is not None and breach is not None:
             self._change(guard, _VOLATILITY_AUCTION, f"{breach.value}_tolerance", seq, ts, events)
             ends = ts + volatility.auction_seconds * NS_PER_SECOND
             self._start_call(guard, ends, _VOLATILITY, seq)
+        elif self.lrp is not None and low and not low <= price <= high:
+            self._change(guard, _VOLATILITY_AUCTION, _REPLENISH, seq, ts, events)
+            self._start_call(guard, ts + self.lrp.auction_seconds * NS_PER_SECOND, _REPLENISH, seq)
         else:
             params = self.stop_logic
             reserve = stop_logic_trigger(params, ts, anchor, price) if params else None
@@ -845,6 +868,8 @@ class TradingRules:
             elif ts + self.window_ns < guard.due_at:
                 # The trade leaves the reference window then: nothing else it did is due sooner.
                 guard.due_at = ts + self.window_ns
+        if guard.replenishment is not None:
+            guard.replenishment.on_trade(ts, price)
         breaker = guard.sscb
         if breaker is not None:
             pause = breaker.on_trade(ts, price)
@@ -980,6 +1005,7 @@ class GuardState(msgspec.Struct, frozen=True, array_like=True):
     indicative: tuple[int, int, int, Side | None] | None
     static_reference: int = 0
     reserve: StopReserve | None = None
+    replenishment: RollingRangeState | None = None
 
 
 class RulesState(msgspec.Struct, frozen=True):
@@ -1013,6 +1039,7 @@ def export_rules(rules: TradingRules) -> RulesState:
             guard.indicative,
             guard.static_reference,
             guard.reserve,
+            guard.replenishment.export() if guard.replenishment else None,
         )  # fmt: skip
         for symbol, guard in sorted(rules.guards.items())
     ]
@@ -1053,6 +1080,10 @@ def restore_rules(rules: TradingRules, state: RulesState, books: dict[str, Book]
         guard.indicative = saved.indicative
         guard.static_reference = saved.static_reference or saved.prior_close
         guard.reserve = saved.reserve
+        if rulebook.liquidity_replenishment is not None:
+            guard.replenishment = LiquidityReplenishment(rulebook.liquidity_replenishment)
+            if saved.replenishment is not None:
+                guard.replenishment.restore(saved.replenishment)
         guard.refresh_due()
     rules.mwcb_date = state.mwcb_date
     rules.mwcb_prior_close = state.mwcb_prior_close

@@ -661,7 +661,7 @@ class Venue:
         is_buy = order.side is _BUY
         keys = book.asks.keys if is_buy else book.bids.keys
         dynamic = book.last_price
-        lowest, highest = rules.trade_keys(book, is_buy, dynamic, anchor)
+        lowest, highest = rules.trade_keys(book, is_buy, dynamic, anchor, ts)
         if keys[0] >= lowest:
             self.matcher.match(order, book, min(limit_key, highest), events, seq, ts)
         if order.live and order.leaves and keys and keys[0] <= limit_key:

@@ -35,6 +35,7 @@ from seawall.rulebooks.sections import ClearlyErroneousParams, Settlement
 from seawall.safeguards.auctions import AuctionParams
 from seawall.safeguards.calendar import CalendarParams, TradingCalendar
 from seawall.safeguards.collars import CollarParams
+from seawall.safeguards.lrp import LrpParams
 from seawall.safeguards.luld import LuldParams
 from seawall.safeguards.mwcb import MwcbParams
 from seawall.safeguards.quoting import QuotingParams
@@ -78,6 +79,7 @@ class Rulebook(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     collars: CollarParams | None = None
     volatility: VolatilityParams | None = None
     stop_logic: StopLogicParams | None = None
+    liquidity_replenishment: LrpParams | None = None
     auctions: AuctionParams | None = None
     market_maker: QuotingParams | None = None
     clearly_erroneous: ClearlyErroneousParams | None = None
@@ -126,6 +128,7 @@ class Rulebook(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             ("collars", self.collars),
             ("volatility", self.volatility),
             ("stop_logic", self.stop_logic),
+            ("liquidity_replenishment", self.liquidity_replenishment),
             ("auctions", self.auctions),
             ("market_maker", self.market_maker),
             ("clearly_erroneous", self.clearly_erroneous),
