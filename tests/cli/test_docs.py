@@ -94,10 +94,10 @@ def test_the_risk_guides_examples_run_in_order_from_the_project_root(
 
 def test_the_rulebook_guides_venue_examples_run() -> None:
     """docs/rulebooks.md's venue examples: a stub print in 2010 and a pause today; London's
-    volatility auction."""
+    volatility auction; a market maker's stub quote refused."""
     root = Path(__file__).resolve().parents[2]
     blocks = re.findall(r"```python\n(.*?)```", (root / "docs" / "rulebooks.md").read_text(), re.S)
     examples = [block for block in blocks if "VenueConfig.for_rulebook" in block]
-    assert len(examples) == 2
+    assert len(examples) == 3
     for example in examples:
         exec(compile(example, "rulebooks.md", "exec"), {})

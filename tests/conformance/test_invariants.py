@@ -379,11 +379,12 @@ def test_invariants_hold_through_a_seawall_only_stream() -> None:
     assert reached["AuctionUncrossed"] == 1
     assert {e.kept_priority for e in s.events if isinstance(e, OrderReplaced)} == {True, False}
     # Deferred settlement and collared stops: tests/risk/test_risk_deferred.py, test_risk_collar.py;
-    # orders a moved price band leaves outside it: tests/rules
+    # orders a moved price band leaves outside it and market makers' drifted quotes: tests/rules
     elsewhere = {
         CancelReason.SETTLEMENT_FAIL,
         CancelReason.OUTSIDE_PRICE_COLLAR,
         CancelReason.OUTSIDE_BAND,
+        CancelReason.QUOTE_DRIFTED,
     }
     assert {e.reason for e in s.events if isinstance(e, OrderCancelled)} == (
         set(CancelReason) - elsewhere

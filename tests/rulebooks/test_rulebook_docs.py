@@ -42,7 +42,7 @@ def test_every_shipped_rulebook_is_in_the_table() -> None:
 
 def test_the_python_example_runs_and_prints_what_the_comments_say() -> None:
     example = re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.S)
-    assert len(example) == 3  # the others, venues under rulebooks: tests/cli/test_docs.py
+    assert len(example) == 4  # the others, venues under rulebooks: tests/cli/test_docs.py
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(compile(example[0], "rulebooks.md", "exec"), {})

@@ -32,6 +32,7 @@ from seawall import Instrument, Rulebook, Side, Venue
 from seawall.core.commands import (
     Cancel,
     Deposit,
+    DesignateMarketMaker,
     IndexLevel,
     ListInstrument,
     RegisterParticipant,
@@ -162,6 +163,22 @@ def no_rulebook(tmp_path: Path) -> list[Event]:
     return venue.process(SetNbbo("operator", SYMBOL, usd("99.00"), usd("101.00")), 1)
 
 
+def quoting_market() -> RuledMarket:
+    """us-2010-pilot with dan its designated market maker and a best bid of $100.00."""
+    market = RuledMarket(PILOT)
+    market.do(DesignateMarketMaker("operator", SYMBOL, "dan"))
+    market.buy("alice", 100, "100.00")
+    return market
+
+
+def stub_quote(tmp_path: Path) -> list[Event]:
+    return quoting_market().buy("dan", 100, "0.01")
+
+
+def outside_quoting_obligation(tmp_path: Path) -> list[Event]:
+    return quoting_market().buy("dan", 100, "50.00")
+
+
 PRODUCERS: dict[RejectReason, Callable[[Path], list[Event]]] = {
     RejectReason.STATE_REFUSES: state_refuses,
     RejectReason.OUTSIDE_BAND: outside_band,
@@ -170,6 +187,8 @@ PRODUCERS: dict[RejectReason, Callable[[Path], list[Event]]] = {
     RejectReason.TOO_FAR_FROM_LAST_TRADE: too_far_from_last_trade,
     RejectReason.UNKNOWN_INDEX: unknown_index,
     RejectReason.NO_RULEBOOK: no_rulebook,
+    RejectReason.STUB_QUOTE: stub_quote,
+    RejectReason.OUTSIDE_QUOTING_OBLIGATION: outside_quoting_obligation,
 }
 
 

@@ -294,6 +294,23 @@ class IndexLevel(CommandBase, frozen=True, omit_defaults=True, tag="index_level"
     prior_close: int
 
 
+class DesignateMarketMaker(
+    CommandBase, frozen=True, omit_defaults=True, tag="designate_market_maker"
+):
+    """Operator: make ``market_maker`` a designated market maker in ``instrument``, or not.
+
+    Under a rulebook with ``[market_maker]`` every limit order of a
+    designated market maker in its instrument is a quote held to the
+    quoting obligation (no stub quotes, within the designated percentage of
+    the national best price); without one, designation obliges nothing (the
+    market of 2010).
+    """
+
+    instrument: str
+    market_maker: str
+    designated: bool = True
+
+
 Command = (
     NewOrder
     | Cancel
@@ -316,4 +333,5 @@ Command = (
     | EndOfDay
     | SetNbbo
     | IndexLevel
+    | DesignateMarketMaker
 )

@@ -77,6 +77,8 @@ class RejectReason(StrEnum):
     TOO_FAR_FROM_LAST_TRADE = "too_far_from_last_trade"
     UNKNOWN_INDEX = "unknown_index"
     NO_RULEBOOK = "no_rulebook"
+    STUB_QUOTE = "stub_quote"  # a designated market maker's quote at a stub price
+    OUTSIDE_QUOTING_OBLIGATION = "outside_quoting_obligation"  # beyond the designated percentage
 
 
 class CancelReason(StrEnum):
@@ -91,6 +93,7 @@ class CancelReason(StrEnum):
     SETTLEMENT_FAIL = "settlement_fail"  # the account failed to settle at the end of the day
     OUTSIDE_PRICE_COLLAR = "outside_price_collar"  # an elected stop beyond its owner's collar
     OUTSIDE_BAND = "outside_band"  # resting beyond a price band that moved (bands reject)
+    QUOTE_DRIFTED = "quote_drifted"  # a market maker's quote left beyond its obligation's drift
 
 
 class TransferKind(StrEnum):
@@ -262,6 +265,14 @@ class ShortSaleRestricted(EventBase, frozen=True, tag="short_sale_restricted"):
     through: str
 
 
+class MarketMakerDesignated(EventBase, frozen=True, tag="market_maker_designated"):
+    """``market_maker`` is (``designated``) or is no longer a market maker in ``instrument``."""
+
+    instrument: str
+    market_maker: str
+    designated: bool
+
+
 class MarketWideHalt(EventBase, frozen=True, tag="market_wide_halt"):
     """A market-wide circuit breaker fired; ``resume_at`` 0 means for the rest of the day."""
 
@@ -358,6 +369,7 @@ Event = (
     | PriceBandsChanged
     | ShortSaleRestricted
     | MarketWideHalt
+    | MarketMakerDesignated
     | ParticipantRegistered
     | AccountOpened
     | InstrumentListed

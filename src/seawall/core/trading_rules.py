@@ -24,6 +24,11 @@ A venue built with a rulebook (``VenueConfig.rulebook``) owns one
   with a reopening call and uncross.
 - **Order checks.** The ``[states]`` table, the market-order collar, the
   last-trade check and the Rule 201 price test, each a clear rejection.
+- **Quoting obligations.** Under ``[market_maker]`` a designated market
+  maker's limit orders in its instrument are quotes: a stub quote, or one
+  beyond the designated percentage of the national best price, is
+  refused; a resting quote the national best price has left beyond the
+  designated percentage plus the drift is cancelled (``quote_drifted``).
 - **Interruptions.** An order that would trade beyond the ``[volatility]``
   tolerances (from the last auction price and the last trade) trades up to
   them and then starts a volatility auction; an elected stop that would
@@ -94,6 +99,12 @@ from seawall.safeguards.luld import LuldTier, OutsideBand
 from seawall.safeguards.mwcb import MarketWideBreaker, MwcbState
 from seawall.safeguards.nbbo import Nbbo
 from seawall.safeguards.outcome import Verdict
+from seawall.safeguards.quoting import (
+    QuoteStanding,
+    designated_bps,
+    is_stub_quote,
+    quote_standing,
+)
 from seawall.safeguards.short_sale import ShortSaleRestriction, ShortSaleState, price_test
 from seawall.safeguards.sscb import RollingRangeState, SingleStockBreaker, SscbState
 from seawall.safeguards.states import Action
@@ -117,6 +128,8 @@ RULE_REJECTIONS = frozenset(
         RejectReason.TOO_FAR_FROM_LAST_TRADE,
         RejectReason.UNKNOWN_INDEX,
         RejectReason.NO_RULEBOOK,
+        RejectReason.STUB_QUOTE,
+        RejectReason.OUTSIDE_QUOTING_OBLIGATION,
     }
 )
 """The rejections only a venue with a rulebook gives (tests/rules produces each)."""
@@ -172,6 +185,7 @@ class Guard:
         "lower",
         "luld",
         "luld_prior_close",
+        "market_makers",
         "nbbo",
         "prior_close",
         "replenishment",
@@ -193,6 +207,7 @@ class Guard:
         self.static_reference = prior_close  # the last auction price: the static tolerance's
         self.reserve: StopReserve | None = None  # stop logic's reserved state, while it lasts
         self.replenishment: LiquidityReplenishment | None = None  # its recent trades
+        self.market_makers: frozenset[str] = frozenset()  # participants designated here
         self.day: TradingDay | None = None
         self.luld: LuldMonitor | None = None
         self.luld_prior_close = 0  # the close the day's LULD tier and doubling were set from
@@ -248,6 +263,7 @@ class TradingRules:
         self.volatility = rulebook.volatility
         self.stop_logic = rulebook.stop_logic
         self.lrp = rulebook.liquidity_replenishment
+        self.quoting = rulebook.market_maker
         self.interrupts = (
             self.volatility is not None or self.stop_logic is not None or self.lrp is not None
         )
@@ -652,6 +668,10 @@ class TradingRules:
                 f"{ticks_to_price(price)} is more than {bps} bps from the last trade "
                 f"{ticks_to_price(last)}"
             )
+        if guard.market_makers and order_type is _LIMIT and cmd.participant in guard.market_makers:
+            problem = self._quote_problem(guard, cmd.side, price, ts)
+            if problem is not None:
+                return problem
         if (
             guard.upper
             and (price > guard.upper if cmd.side is _BUY else price < guard.lower)
@@ -666,10 +686,14 @@ class TradingRules:
             return self._short_sale_test(guard, cmd.side, price, ts)
         return price
 
-    def check_replace(self, order: Order, book: Book, price: int) -> int | Problem:
+    def check_replace(self, order: Order, book: Book, price: int, ts: int) -> int | Problem:
         if Action.REPLACE not in self.accepts[book.state]:
             return self._state_refusal(book, Action.REPLACE)
         guard = self.guards[order.instrument]
+        if guard.market_makers and order.participant in guard.market_makers:
+            problem = self._quote_problem(guard, order.side, price, ts)
+            if problem is not None:
+                return problem
         if guard.upper and book.state in MATCHING_STATES:
             return self.band_price(guard, order.side, price, False)
         return price
@@ -727,7 +751,7 @@ class TradingRules:
         if not restriction.restricted(ts):
             return price
         book = guard.book
-        best_bid = guard.nbbo.bid if guard.nbbo is not None else book.best_prices()[0]
+        best_bid = self._national_best(guard)[0]
         check = price_test(params, True, side, SaleMarking.SHORT, price, best_bid, book.tick)
         if check.verdict is Verdict.REJECT:
             return RejectReason.SHORT_SALE_PRICE_TEST, (
@@ -735,6 +759,82 @@ class TradingRules:
                 f"be priced above the national best bid {ticks_to_price(best_bid)}"
             )
         return check.price
+
+    @staticmethod
+    def _national_best(guard: Guard) -> tuple[int, int]:
+        """The operator's NBBO, else the venue's own best prices; 0 for a side with none."""
+        nbbo = guard.nbbo
+        return (nbbo.bid, nbbo.ask) if nbbo is not None else guard.book.best_prices()
+
+    # ------------------------------------------------------------------ quoting obligations
+
+    def designate(self, instrument: str, market_maker: str, designated: bool) -> None:
+        guard = self.guards[instrument]
+        if designated:
+            guard.market_makers = guard.market_makers | {market_maker}
+        else:
+            guard.market_makers = guard.market_makers - {market_maker}
+
+    def _designated_bps(self, guard: Guard, ts: int) -> int | None:
+        """The designated percentage now, or None when no obligation applies (none, or closed)."""
+        params, day = self.quoting, guard.day
+        if params is None or day is None:
+            return None
+        return designated_bps(params, guard.tier is LuldTier.TIER1, day, ts)
+
+    def _quote_problem(self, guard: Guard, side: Side, price: int, ts: int) -> Problem | None:
+        """Why a designated market maker may not quote ``price``, or None.
+
+        Tier 1 securities are the ones the designated percentage calls
+        covered (the single-stock breakers' S&P 500, Russell 1000 and ETPs).
+        """
+        designated = self._designated_bps(guard, ts)
+        params = self.quoting
+        if designated is None or params is None:
+            return None
+        quote = "bid" if side is _BUY else "offer"
+        if is_stub_quote(params, side, price):
+            stub = params.stub_bid if side is _BUY else params.stub_offer
+            return RejectReason.STUB_QUOTE, (
+                f"a designated market maker's {quote} at {ticks_to_price(price)} is a stub quote "
+                f"(at or {'below' if side is _BUY else 'above'} {ticks_to_price(stub)})"
+            )
+        best = self._national_best(guard)[0 if side is _BUY else 1]
+        if quote_standing(params, side, price, best, designated) is QuoteStanding.WITHIN:
+            return None
+        return RejectReason.OUTSIDE_QUOTING_OBLIGATION, (
+            f"a designated market maker's {quote} at {ticks_to_price(price)} is more than "
+            f"{designated} bps from the national best {quote} {ticks_to_price(best)}"
+        )
+
+    def _enforce_quotes(self, guard: Guard, seq: int, ts: int, events: Events) -> None:
+        """Cancel the designated market makers' quotes left beyond the drift allowed.
+
+        Such quotes sit at the far end of their side, so the scan starts
+        there and stops at the first level that is not beyond.
+        """
+        designated = self._designated_bps(guard, ts)
+        params = self.quoting
+        if designated is None or params is None:
+            return
+        book = guard.book
+        drifted: list[Order] = []
+        for side, best in zip((_BUY, Side.SELL), self._national_best(guard), strict=True):
+            if not best:
+                continue
+            levels = book.side_of(side)
+            for key in reversed(levels.keys):
+                level = levels.levels[key]
+                standing = quote_standing(params, side, level.price, best, designated)
+                if standing is not QuoteStanding.BEYOND:
+                    break
+                drifted += [
+                    order
+                    for order in level.live_orders()
+                    if order.participant in guard.market_makers
+                ]
+        for order in drifted:
+            events.append(self.venue.cancel_order(order, CancelReason.QUOTE_DRIFTED, seq, ts))
 
     # ------------------------------------------------------------------ interruptions
 
@@ -831,6 +931,8 @@ class TradingRules:
                     self._on_trade(guard, ts, event.price, seq, events)
         state = guard.book.state
         if state in MATCHING_STATES:
+            if guard.market_makers:
+                self._enforce_quotes(guard, seq, ts, events)
             monitor = guard.luld
             if monitor is None:
                 return
@@ -1006,6 +1108,7 @@ class GuardState(msgspec.Struct, frozen=True, array_like=True):
     static_reference: int = 0
     reserve: StopReserve | None = None
     replenishment: RollingRangeState | None = None
+    market_makers: tuple[str, ...] = ()
 
 
 class RulesState(msgspec.Struct, frozen=True):
@@ -1040,6 +1143,7 @@ def export_rules(rules: TradingRules) -> RulesState:
             guard.static_reference,
             guard.reserve,
             guard.replenishment.export() if guard.replenishment else None,
+            tuple(sorted(guard.market_makers)),
         )  # fmt: skip
         for symbol, guard in sorted(rules.guards.items())
     ]
@@ -1080,6 +1184,7 @@ def restore_rules(rules: TradingRules, state: RulesState, books: dict[str, Book]
         guard.indicative = saved.indicative
         guard.static_reference = saved.static_reference or saved.prior_close
         guard.reserve = saved.reserve
+        guard.market_makers = frozenset(saved.market_makers)
         if rulebook.liquidity_replenishment is not None:
             guard.replenishment = LiquidityReplenishment(rulebook.liquidity_replenishment)
             if saved.replenishment is not None:

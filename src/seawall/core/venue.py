@@ -29,6 +29,7 @@ from seawall.core.commands import (
     Command,
     DeclareParent,
     Deposit,
+    DesignateMarketMaker,
     EndOfDay,
     IndexLevel,
     KillSwitch,
@@ -53,6 +54,7 @@ from seawall.core.events import (
     Event,
     InstrumentListed,
     KillSwitchChanged,
+    MarketMakerDesignated,
     Obligation,
     OrderAccepted,
     OrderCancelled,
@@ -164,6 +166,7 @@ class Venue:
             EndOfDay: self._end_of_day,
             SetNbbo: self._set_nbbo,
             IndexLevel: self._index_level,
+            DesignateMarketMaker: self._designate_market_maker,
         }
 
     # ------------------------------------------------------------------ entry point
@@ -224,7 +227,15 @@ class Venue:
 
     def _unlisted(
         self,
-        command: MassCancel | SetTradingState | ReportTrade | Borrow | ReturnBorrow | SetNbbo,
+        command: (
+            MassCancel
+            | SetTradingState
+            | ReportTrade
+            | Borrow
+            | ReturnBorrow
+            | SetNbbo
+            | DesignateMarketMaker
+        ),
         seq: int,
         ts: int,
     ) -> Events:
@@ -849,7 +860,7 @@ class Venue:
                     f"post-only order at {ticks_to_price(price)} would trade", order.order_id,
                 )  # fmt: skip
         if self.rules is not None:
-            ruled = self.rules.check_replace(order, book, price)
+            ruled = self.rules.check_replace(order, book, price, ts)
             if type(ruled) is tuple:
                 return reject(cmd, seq, ts, *ruled, order.order_id)
             price = ruled  # type: ignore[assignment]
@@ -1331,8 +1342,10 @@ class Venue:
 
     # ------------------------------------------------------------------ market data
 
-    def _market_data_target(self, cmd: SetNbbo | IndexLevel, seq: int, ts: int) -> Events | None:
-        """None when an operator sends market data to a venue with a rulebook."""
+    def _market_data_target(
+        self, cmd: SetNbbo | IndexLevel | DesignateMarketMaker, seq: int, ts: int
+    ) -> Events | None:
+        """None when an operator sends a rulebook's input to a venue with a rulebook."""
         rejection = self._operator_rejection(cmd, seq, ts)
         if rejection is not None:
             return rejection
@@ -1364,6 +1377,21 @@ class Venue:
         assert self.rules is not None
         self.rules.set_nbbo(cmd)
         return []
+
+    def _designate_market_maker(self, cmd: DesignateMarketMaker, seq: int, ts: int) -> Events:
+        rejection = self._market_data_target(cmd, seq, ts)
+        if rejection is not None:
+            return rejection
+        if cmd.instrument not in self.books:
+            return self._unlisted(cmd, seq, ts)
+        if cmd.market_maker not in self.participants:
+            return self._reject(
+                cmd, seq, ts, RejectReason.UNKNOWN_PARTICIPANT,
+                f"participant {cmd.market_maker!r} is not registered",
+            )  # fmt: skip
+        assert self.rules is not None
+        self.rules.designate(cmd.instrument, cmd.market_maker, cmd.designated)
+        return [MarketMakerDesignated(seq, ts, cmd.instrument, cmd.market_maker, cmd.designated)]
 
     def _index_level(self, cmd: IndexLevel, seq: int, ts: int) -> Events:
         rejection = self._market_data_target(cmd, seq, ts)
