@@ -51,6 +51,7 @@ from seawall.core.events import (
     Rejected,
     RejectReason,
     ShortSaleRestricted,
+    StraddleChanged,
     Trade,
 )
 from seawall.core.trading_rules import RULE_REJECTIONS
@@ -210,8 +211,10 @@ def test_the_last_trade_check_accepts_an_order_exactly_at_the_limit() -> None:
     market.buy("alice", 100, "100.00")
     market.sell("carol", 100, "100.00")
     at_limit = PRIOR_CLOSE * (BPS - collars.last_trade_bps) // BPS
+    lower, upper = bands(STRICT, PRIOR_CLOSE)
     assert bare(market.buy("bob", 10, dollars(at_limit))) == [
-        accepted(3, "bob", Side.BUY, at_limit, 10)
+        accepted(3, "bob", Side.BUY, at_limit, 10),
+        StraddleChanged(0, 0, SYMBOL, True, lower, upper),  # a best bid below the lower band
     ]
 
 
@@ -290,7 +293,10 @@ def test_a_resting_order_left_outside_by_a_moved_band_is_repriced_or_cancelled(
     if luld.outside_band.value == "reprice":
         assert events[1] == OrderReplaced(0, 0, 4, "D", SYMBOL, lower, 100, 100, False)
     else:
-        assert events[1:] == [OrderCancelled(0, 0, 4, "D", SYMBOL, 100, CancelReason.OUTSIDE_BAND)]
+        assert events[1:] == [
+            OrderCancelled(0, 0, 4, "D", SYMBOL, 100, CancelReason.OUTSIDE_BAND),
+            StraddleChanged(0, 0, SYMBOL, True, lower, upper),  # Bob's $96.00 bid is below
+        ]
         assert market.state == "continuous"
 
 

@@ -37,6 +37,7 @@ from seawall.core.events import (
     AuctionUncrossed,
     CancelReason,
     OrderCancelled,
+    StraddleChanged,
     Trade,
     TradingStateChanged,
 )
@@ -106,11 +107,14 @@ def test_us_today_the_same_flow_stops_at_the_lower_band_in_a_limit_state_then_pa
         trade(1, usd("99.90"), 100, Side.SELL, (1, "alice", 0), (5, "dan", 200)),
         trade(2, usd("99.50"), 100, Side.SELL, (2, "alice", 0), (5, "dan", 100)),
         OrderCancelled(0, 0, 5, "D", SYMBOL, 100, CancelReason.UNFILLED),
+        # the best bid left is the stub, below the lower band: a straddle, trading goes on
+        StraddleChanged(0, 0, SYMBOL, True, lower, upper),
     ]
     # the sell limit below the band is repriced to it (outside_band = "reprice"), and an
-    # offer at the lower band is a limit state
+    # offer at the lower band is a limit state (which ends the straddle)
     assert bare(flow.limit_sell) == [
         accepted(6, "dan", Side.SELL, lower, 100),
+        StraddleChanged(0, 0, SYMBOL, False, lower, upper),
         changed(TradingState.CONTINUOUS, TradingState.LIMIT_STATE, "offer_at_lower_band"),
     ]
     deadline = flow.entered + luld.limit_state_seconds * SECOND
@@ -144,7 +148,7 @@ def test_golden_the_stub_trade_happens_only_without_bands() -> None:
 def test_a_buyer_lifting_the_offer_at_the_band_within_15_seconds_clears_the_limit_state() -> None:
     luld = US_TODAY.luld
     assert luld is not None
-    lower, _ = bands(US_TODAY, PRIOR_CLOSE)
+    lower, upper = bands(US_TODAY, PRIOR_CLOSE)
     flow = Flow(US_TODAY)
     market = flow.market
     deadline = flow.entered + luld.limit_state_seconds * SECOND
@@ -153,6 +157,7 @@ def test_a_buyer_lifting_the_offer_at_the_band_within_15_seconds_clears_the_limi
         accepted(7, "alice", Side.BUY, lower, 100),
         trade(3, lower, 100, Side.BUY, (7, "alice", 0), (6, "dan", 0)),
         changed(TradingState.LIMIT_STATE, TradingState.CONTINUOUS, "limit_state_cleared"),
+        StraddleChanged(0, 0, SYMBOL, True, lower, upper),  # the stub bid is still the best
     ]
     assert tick_at(market, deadline) == []  # no deadline runs any more
     assert market.state == "continuous"
@@ -217,6 +222,7 @@ def test_the_pause_reopens_with_an_auction_whose_indicative_price_is_published()
         AuctionUncrossed(0, 0, SYMBOL, reopen_price, 50, 50, Side.SELL),
         trade(3, reopen_price, 50, None, (7, "alice", 0), (6, "dan", 50)),
         banded(new_lower, new_upper, reopen_price, "reopened"),
+        StraddleChanged(0, 0, SYMBOL, True, new_lower, new_upper),  # the stub bid again
     ]
     assert market.state == "continuous"
     assert lower >= new_lower  # what is left of Dan's offer is inside the new bands

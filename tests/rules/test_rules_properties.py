@@ -34,7 +34,8 @@ After every command, over the events it returned and the venue it left:
 4. No book is crossed in a matching state, no balance is negative, and each
    asset's available plus reserved balances across the accounts equal what
    was deposited net of withdrawals (fees included: they stay in an account).
-5. Each book's state, and the rules' bands, equal those tracked from events.
+5. Each book's state, the rules' bands and LULD's straddle state equal those
+   tracked from events (``StraddleChanged`` alternates).
 6. While a market-wide halt is in force (from ``MarketWideHalt`` until its
    ``resume_at``, or the close for a halt for the rest of the day) nothing
    trades and no instrument returns to a matching state.
@@ -95,6 +96,7 @@ from seawall.core.events import (
     InstrumentListed,
     MarketWideHalt,
     PriceBandsChanged,
+    StraddleChanged,
     Trade,
     TradingStateChanged,
     Transfer,
@@ -107,6 +109,7 @@ from seawall.core.types import (
     SettlementMode,
     TradingState,
 )
+from seawall.safeguards.limit_state import LuldState
 
 EXAMPLES = int(os.environ.get("SEAWALL_RULES_EXAMPLES", "50"))
 STEPS = int(os.environ.get("SEAWALL_RULES_STEPS", "70"))
@@ -192,6 +195,7 @@ class RulesMachine(RuleBasedStateMachine):
         self.last_print: dict[str, int] = defaultdict(int)
         self.auction_price: dict[str, int] = {}
         self.taker: dict[str, tuple[int, int]] = {}
+        self.straddle: dict[str, bool] = defaultdict(bool)
 
     # ------------------------------------------------------------------ set-up
 
@@ -499,6 +503,11 @@ class RulesMachine(RuleBasedStateMachine):
                 self.bands[event.instrument] = (event.lower, event.upper)
                 if event.reference:
                     self.reference[event.instrument] = event.reference
+            elif kind is StraddleChanged:
+                assert isinstance(event, StraddleChanged)
+                was = self.straddle[event.instrument]
+                assert event.straddle is not was, f"a straddle change that changes nothing: {event}"
+                self.straddle[event.instrument] = event.straddle
             elif kind is AuctionUncrossed:
                 assert isinstance(event, AuctionUncrossed)
                 left = uncross.get(event.instrument, (0, 0))[1]
@@ -607,6 +616,9 @@ class RulesMachine(RuleBasedStateMachine):
                 f"{symbol}'s bands are {(guard.lower, guard.upper)}, but its events say "
                 f"{self.bands[symbol]}"
             )
+            straddle = guard.luld is not None and guard.luld.state is LuldState.STRADDLE
+            tracked = self.straddle[symbol]
+            assert straddle is tracked, f"{symbol}'s straddle is {straddle}, events say {tracked}"
             # Property 4: never crossed while matching.
             if book.state in MATCHING_STATES:
                 bid, ask = book.bids.best(), book.asks.best()

@@ -38,6 +38,7 @@ from seawall.core.events import (
     PriceBandsChanged,
     Rejected,
     RejectReason,
+    StraddleChanged,
     TradingStateChanged,
 )
 from seawall.core.types import TimeInForce, TradingState
@@ -132,13 +133,16 @@ def test_a_us_trading_day_from_before_the_pre_open_to_the_next_days_pre_open() -
         AuctionUncrossed(0, 0, SYMBOL, opening_price, 50, 50, Side.BUY),
         trade(1, opening_price, 50, None, (2, "alice", 50), (3, "carol", 0)),
         banded(lower, upper, opening_price, "opened"),
+        StraddleChanged(0, 0, SYMBOL, True, lower, upper),  # Dan's $110.00 offer is above
     ]
     assert market.state == "continuous"
 
     # The last minutes of continuous trading double the bands (us-today: Tier 1, all prices)
     doubling = hours.close - luld.close_doubling_minutes * MINUTE
+    doubled = bands(US_TODAY, opening_price, 2)
     assert quiet_until(market, doubling) == [
-        banded(*bands(US_TODAY, opening_price, 2), opening_price, "doubling_started")
+        banded(*doubled, opening_price, "doubling_started"),
+        StraddleChanged(0, 0, SYMBOL, False, *doubled),  # $110.00 is inside the doubled bands
     ]
 
     # The closing call, then the closing uncross; day orders expire, the GTC order stays
@@ -172,13 +176,15 @@ def test_a_us_trading_day_from_before_the_pre_open_to_the_next_days_pre_open() -
     assert quiet_until(market, following.open) == [
         changed(TradingState.OPENING_AUCTION, TradingState.CONTINUOUS, "open"),
         banded(lower, upper, opening_price, "opened"),
+        StraddleChanged(0, 0, SYMBOL, True, lower, upper),  # Dan's GTC offer at $110.00
     ]
     market.ts = following.open + MINUTE
     assert bare(market.do(Cancel("bob", 5))) == [
         Rejected(0, 0, "cancel", "bob", RejectReason.UNKNOWN_ORDER, "order 5 is not open", "", 5)
     ]
     assert bare(market.do(Cancel("dan", 4))) == [
-        OrderCancelled(0, 0, 4, "D", SYMBOL, 100, CancelReason.USER)
+        OrderCancelled(0, 0, 4, "D", SYMBOL, 100, CancelReason.USER),
+        StraddleChanged(0, 0, SYMBOL, False, lower, upper),
     ]
 
 

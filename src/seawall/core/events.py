@@ -265,6 +265,17 @@ class ShortSaleRestricted(EventBase, frozen=True, tag="short_sale_restricted"):
     through: str
 
 
+class StraddleChanged(EventBase, frozen=True, tag="straddle_changed"):
+    """LULD's straddle state began (``straddle``) or ended: the national best bid below the
+    lower band or offer above the upper band, with no limit state. Trading goes on; the
+    listing market may pause the stock (an operator's pause while it lasts)."""
+
+    instrument: str
+    straddle: bool
+    lower: int
+    upper: int
+
+
 class MarketMakerDesignated(EventBase, frozen=True, tag="market_maker_designated"):
     """``market_maker`` is (``designated``) or is no longer a market maker in ``instrument``."""
 
@@ -367,6 +378,7 @@ Event = (
     | AuctionIndicative
     | AuctionExtended
     | PriceBandsChanged
+    | StraddleChanged
     | ShortSaleRestricted
     | MarketWideHalt
     | MarketMakerDesignated

@@ -69,6 +69,7 @@ from seawall.core.events import (
     PriceBandsChanged,
     RejectReason,
     ShortSaleRestricted,
+    StraddleChanged,
     Trade,
     TradingStateChanged,
 )
@@ -195,6 +196,7 @@ class Guard:
         "short_sale_at",
         "sscb",
         "static_reference",
+        "straddle",
         "tier",
         "upper",
     )
@@ -208,6 +210,7 @@ class Guard:
         self.reserve: StopReserve | None = None  # stop logic's reserved state, while it lasts
         self.replenishment: LiquidityReplenishment | None = None  # its recent trades
         self.market_makers: frozenset[str] = frozenset()  # participants designated here
+        self.straddle = False  # LULD's straddle state, as last published
         self.day: TradingDay | None = None
         self.luld: LuldMonitor | None = None
         self.luld_prior_close = 0  # the close the day's LULD tier and doubling were set from
@@ -575,6 +578,11 @@ class TradingRules:
             else:
                 lower, upper = event.lower, event.upper
             self._set_bands(guard, lower, upper, event.reference, cause.value, seq, ts, events)
+            straddle = event.state is LuldState.STRADDLE
+            if straddle is not guard.straddle:  # entered, or left for any reason
+                guard.straddle = straddle
+                symbol = guard.book.instrument.symbol
+                events.append(StraddleChanged(seq, ts, symbol, straddle, event.lower, event.upper))
             if cause in _LIMIT_CAUSES:
                 self._change(guard, _LIMIT_STATE, cause.value, seq, ts, events)
             elif cause is LuldCause.LIMIT_STATE_CLEARED:
@@ -1072,6 +1080,19 @@ class TradingRules:
         if monitor is not None and monitor.state in _LULD_ACTIVE:
             self._luld_events(guard, monitor.halt(ts), seq, ts, events)
 
+    def straddling(self, book: Book) -> bool:
+        return self.guards[book.instrument.symbol].straddle
+
+    def discretionary_pause(self, book: Book, seq: int, ts: int) -> Events:
+        """An operator's pause of a straddling stock: LULD's pause, with its reopening auction."""
+        guard = self.guards[book.instrument.symbol]
+        monitor = guard.luld
+        assert monitor is not None
+        events: Events = []
+        self._luld_events(guard, monitor.pause(ts), seq, ts, events)
+        guard.refresh_due()
+        return events
+
     def halted_by_operator(self, book: Book, ts: int, seq: int, events: Events) -> None:
         """An operator stopped trading by hand: LULD stands aside until trading resumes."""
         guard = self.guards[book.instrument.symbol]
@@ -1109,6 +1130,7 @@ class GuardState(msgspec.Struct, frozen=True, array_like=True):
     reserve: StopReserve | None = None
     replenishment: RollingRangeState | None = None
     market_makers: tuple[str, ...] = ()
+    straddle: bool = False
 
 
 class RulesState(msgspec.Struct, frozen=True):
@@ -1144,6 +1166,7 @@ def export_rules(rules: TradingRules) -> RulesState:
             guard.reserve,
             guard.replenishment.export() if guard.replenishment else None,
             tuple(sorted(guard.market_makers)),
+            guard.straddle,
         )  # fmt: skip
         for symbol, guard in sorted(rules.guards.items())
     ]
@@ -1185,6 +1208,7 @@ def restore_rules(rules: TradingRules, state: RulesState, books: dict[str, Book]
         guard.static_reference = saved.static_reference or saved.prior_close
         guard.reserve = saved.reserve
         guard.market_makers = frozenset(saved.market_makers)
+        guard.straddle = saved.straddle
         if rulebook.liquidity_replenishment is not None:
             guard.replenishment = LiquidityReplenishment(rulebook.liquidity_replenishment)
             if saved.replenishment is not None:

@@ -935,8 +935,10 @@ class Venue:
                 cmd, seq, ts, RejectReason.INVALID_TRANSITION,
                 f"{cmd.instrument} is already {cmd.state.value}",
             )  # fmt: skip
-        events: Events = []
         rules = self.rules
+        if rules is not None and cmd.state is TradingState.PAUSED and rules.straddling(book):
+            return rules.discretionary_pause(book, seq, ts)
+        events: Events = []
         resuming = cmd.state in MATCHING_STATES and previous not in MATCHING_STATES
         price = 0
         if resuming:
