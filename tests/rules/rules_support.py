@@ -25,6 +25,7 @@ from seawall.core.events import (
     Trade,
     TradingStateChanged,
 )
+from seawall.core.state import VenueState, export_state, restore_into
 from seawall.core.types import BPS, OrderType, SettlementMode, TimeInForce, TradingState
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -187,3 +188,11 @@ def banded(
 def tick_at(market: RuledMarket, ts: int) -> list[Event]:
     market.ts = ts - 1
     return market.do(ClockTick("operator"))
+
+
+def restored_copy(venue: Venue) -> Venue:
+    """A venue restored from ``venue``'s exported state, through its msgpack encoding."""
+    saved = msgspec.msgpack.encode(export_state(venue))
+    copy = Venue(venue.config)
+    restore_into(copy, msgspec.msgpack.decode(saved, type=VenueState))
+    return copy

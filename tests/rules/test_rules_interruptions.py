@@ -13,7 +13,6 @@ within 30 seconds.
 
 from __future__ import annotations
 
-import msgspec
 from rules_support import (
     SECOND,
     SYMBOL,
@@ -22,6 +21,7 @@ from rules_support import (
     bare,
     changed,
     kinds,
+    restored_copy,
     trade,
     usd,
 )
@@ -37,11 +37,12 @@ from seawall.core.events import (
     StopElected,
     Trade,
 )
-from seawall.core.state import VenueState, export_state, restore_into, state_hash
+from seawall.core.state import state_hash
 from seawall.core.types import OrderType, SettlementMode, TimeInForce, TradingState
 
 LSE = Rulebook.load("lse")
 CME = Rulebook.load("cme")
+NYSE = Rulebook.load("us-2010-nyse")
 CONTINUOUS = TradingState.CONTINUOUS
 VOLATILITY_AUCTION = TradingState.VOLATILITY_AUCTION
 RESERVED = TradingState.RESERVED
@@ -59,12 +60,13 @@ def test_the_shipped_parameters_these_tests_derive_from() -> None:
     assert (params.extension_seconds, params.extension_multiple) == (5, 2)
 
 
-def london(clock: str = "10:00:00") -> RuledMarket:
-    """An LSE venue in continuous trading with a first trade at $100.00 (order ids 1 and 2)."""
-    market = RuledMarket(LSE, clock=clock)
+def first_trade(rulebook: Rulebook, qty: int = 100, clock: str = "10:00:00") -> RuledMarket:
+    """A venue under ``rulebook`` in continuous trading after a trade of ``qty`` at $100.00
+    (order ids 1 and 2)."""
+    market = RuledMarket(rulebook, clock=clock)
     assert market.state == "continuous"
-    market.buy("alice", 100, "100.00")
-    market.sell("bob", 100, "100.00")
+    market.buy("alice", qty, "100.00")
+    market.sell("bob", qty, "100.00")
     return market
 
 
@@ -80,7 +82,7 @@ def call_ends(market: RuledMarket) -> int:
 def test_an_order_that_would_trade_beyond_the_dynamic_tolerance_starts_a_volatility_auction() -> (
     None
 ):
-    market = london()
+    market = first_trade(LSE)
     market.sell("bob", 100, "104.00")  # order 3: within 5% of the last trade
     market.sell("carol", 100, "106.00")  # order 4: beyond it ($105.00)
     entered = market.ts + 1
@@ -106,7 +108,7 @@ def test_an_order_that_would_trade_beyond_the_dynamic_tolerance_starts_a_volatil
 
 
 def test_a_trade_exactly_at_the_tolerance_is_not_beyond_it() -> None:
-    market = london()
+    market = first_trade(LSE)
     market.sell("bob", 100, "105.00")  # exactly 5% above the last trade
     events = market.buy("alice", 100, "105.00")
     assert kinds(events) == ["OrderAccepted", "Trade"]
@@ -116,7 +118,7 @@ def test_a_trade_exactly_at_the_tolerance_is_not_beyond_it() -> None:
 def test_the_static_tolerance_is_measured_from_the_last_auction_price() -> None:
     # Each step is within 5% of the trade before, but the walk leaves 10% of the prior close
     # ($100.00, the last auction price): $111.00 is beyond $110.00 though within 5% of $108.00.
-    market = london()
+    market = first_trade(LSE)
     for price in ("104.00", "108.00"):
         market.sell("bob", 100, price)
         assert kinds(market.buy("alice", 100, price))[-1] == "Trade"
@@ -127,7 +129,7 @@ def test_the_static_tolerance_is_measured_from_the_last_auction_price() -> None:
 
 
 def test_an_auction_price_becomes_the_static_reference() -> None:
-    market = london()
+    market = first_trade(LSE)
     market.sell("carol", 100, "106.00")
     market.buy("alice", 100, "106.00")  # beyond $105.00: a volatility auction
     market.ts = call_ends(market) - 1
@@ -140,7 +142,7 @@ def test_an_auction_price_becomes_the_static_reference() -> None:
 
 
 def test_a_sell_walking_down_stops_at_the_lower_tolerance_and_an_ioc_rest_is_cancelled() -> None:
-    market = london()
+    market = first_trade(LSE)
     market.buy("carol", 100, "96.00")  # order 3: within 5% below $100.00
     market.buy("dan", 100, "94.00")  # order 4: beyond it ($95.00)
     events = market.sell("bob", 200, "90.00", tif=TimeInForce.IOC)  # order 5
@@ -157,7 +159,7 @@ def test_a_sell_walking_down_stops_at_the_lower_tolerance_and_an_ioc_rest_is_can
 def test_an_order_whose_first_match_is_already_beyond_trades_nothing() -> None:
     # An offer resting 10% below the last trade (no bids when it came): a buy would print
     # there, 5% beyond the dynamic tolerance (but not beyond the static one, exactly 10%).
-    market = london()
+    market = first_trade(LSE)
     market.sell("bob", 100, "90.00")
     events = market.buy("alice", 100, "95.00")
     assert bare(events)[1:] == [
@@ -168,7 +170,7 @@ def test_an_order_whose_first_match_is_already_beyond_trades_nothing() -> None:
 
 def test_a_market_order_sweeps_only_to_the_tolerance() -> None:
     # (A sell: without collars an RTGS market buy must hold cash for the highest price.)
-    market = london()
+    market = first_trade(LSE)
     for who, price in (("bob", "99.00"), ("carol", "97.00"), ("dan", "80.00")):
         market.buy(who, 100, price)
     events = market.sell("alice", 300, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
@@ -182,7 +184,7 @@ def test_a_market_order_sweeps_only_to_the_tolerance() -> None:
 
 
 def test_an_uncross_beyond_the_auction_collar_extends_the_call_once() -> None:
-    market = london()
+    market = first_trade(LSE)
     market.sell("carol", 100, "111.00")
     market.buy("alice", 100, "112.00")  # beyond $105.00: a volatility auction
     ends = call_ends(market)
@@ -200,7 +202,7 @@ def test_an_uncross_beyond_the_auction_collar_extends_the_call_once() -> None:
 
 
 def test_the_closing_call_takes_over_a_volatility_auction() -> None:
-    market = london(clock="16:20:00")
+    market = first_trade(LSE, clock="16:20:00")
     market.sell("carol", 100, "106.00")
     market.buy("alice", 100, "106.00")
     assert market.state == "volatility_auction"
@@ -210,15 +212,6 @@ def test_the_closing_call_takes_over_a_volatility_auction() -> None:
 
 
 # ---------------------------------------------------------------------------- stop logic
-
-
-def chicago() -> RuledMarket:
-    """A CME venue in continuous trading with a last trade at $100.00 (order ids 1 and 2)."""
-    market = RuledMarket(CME)
-    assert market.state == "continuous"
-    market.buy("alice", 10, "100.00")
-    market.sell("bob", 10, "100.00")
-    return market
 
 
 def elect_a_sell_stop(market: RuledMarket, far_bid: str) -> list[Event]:
@@ -233,14 +226,14 @@ def elect_a_sell_stop(market: RuledMarket, far_bid: str) -> list[Event]:
 
 
 def test_an_elected_stop_within_the_threshold_trades() -> None:
-    market = chicago()
+    market = first_trade(CME, 10)
     events = elect_a_sell_stop(market, "98.60")  # 0.9% from the $99.50 that elected it
     assert kinds(events) == ["OrderAccepted", "Trade", "StopElected", "Trade"]
     assert market.state == "continuous"
 
 
 def test_an_elected_stop_beyond_the_threshold_reserves_the_book_and_is_extended() -> None:
-    market = chicago()
+    market = first_trade(CME, 10)
     elected_at = market.ts + 4
     events = elect_a_sell_stop(market, "97.00")  # 2.5% from $99.50: beyond 1%
     assert bare(events)[2:] == [
@@ -265,7 +258,7 @@ def test_an_elected_stop_beyond_the_threshold_reserves_the_book_and_is_extended(
 
 
 def test_stop_logic_holds_back_only_elected_stops() -> None:
-    market = chicago()
+    market = first_trade(CME, 10)
     market.buy("dan", 50, "97.00")
     events = market.sell("bob", 20, "97.00")  # 3% below the last trade, but no stop
     assert kinds(events) == ["OrderAccepted", "Trade"]
@@ -274,8 +267,6 @@ def test_stop_logic_holds_back_only_elected_stops() -> None:
 
 # ---------------------------------------------------------------------------- LRPs
 
-NYSE = Rulebook.load("us-2010-nyse")
-
 
 def test_the_liquidity_replenishment_parameters() -> None:
     assert NYSE.liquidity_replenishment is not None
@@ -283,17 +274,8 @@ def test_the_liquidity_replenishment_parameters() -> None:
     assert (params.move_bps, params.window_seconds, params.auction_seconds) == (100, 30, 30)
 
 
-def nyse() -> RuledMarket:
-    """us-2010-nyse in continuous trading with a trade at $100.00 (order ids 1 and 2)."""
-    market = RuledMarket(NYSE)
-    assert market.state == "continuous"
-    market.buy("alice", 100, "100.00")
-    market.sell("bob", 100, "100.00")
-    return market
-
-
 def test_a_move_beyond_the_point_within_the_window_switches_to_auction_mode() -> None:
-    market = nyse()
+    market = first_trade(NYSE)
     market.buy("carol", 100, "99.50")  # order 3: within 1% of $100.00
     market.buy("dan", 100, "98.90")  # order 4: beyond it ($99.00)
     events = market.sell("bob", 200, "98.00")  # order 5
@@ -315,7 +297,7 @@ def test_a_move_beyond_the_point_within_the_window_switches_to_auction_mode() ->
 
 
 def test_the_same_move_spread_over_more_than_the_window_trades() -> None:
-    market = nyse()
+    market = first_trade(NYSE)
     market.ts += 30 * SECOND  # the $100.00 print leaves the window
     market.buy("carol", 100, "98.90")
     assert kinds(market.sell("bob", 100, "98.90")) == ["OrderAccepted", "Trade"]
@@ -324,7 +306,7 @@ def test_the_same_move_spread_over_more_than_the_window_trades() -> None:
 
 def test_the_point_is_measured_from_every_trade_in_the_window() -> None:
     # $100.00, then $99.40: a print at $101.00 is within 1% of $100.00 but beyond $99.40's.
-    market = nyse()
+    market = first_trade(NYSE)
     market.buy("carol", 100, "99.40")
     assert kinds(market.sell("bob", 100, "99.40"))[-1] == "Trade"
     market.sell("bob", 100, "101.00")
@@ -336,7 +318,7 @@ def test_the_point_is_measured_from_every_trade_in_the_window() -> None:
 
 
 def test_a_snapshot_taken_in_an_interruption_resumes_it_identically() -> None:
-    for market in (london(), chicago(), nyse()):
+    for market in (first_trade(LSE), first_trade(CME, 10), first_trade(NYSE)):
         if market.venue.config.rulebook is LSE:
             market.sell("carol", 100, "106.00")
             market.buy("alice", 100, "107.00")
@@ -348,9 +330,7 @@ def test_a_snapshot_taken_in_an_interruption_resumes_it_identically() -> None:
             market.buy("dan", 100, "98.00")
             market.sell("bob", 100, "98.00")
         assert market.state in ("volatility_auction", "reserved")
-        saved = msgspec.msgpack.encode(export_state(market.venue))
-        restored = Venue(market.venue.config)
-        restore_into(restored, msgspec.msgpack.decode(saved, type=VenueState))
+        restored = restored_copy(market.venue)
         assert state_hash(restored) == state_hash(market.venue)
         later = call_ends(market) + 10 * SECOND
         assert restored.process(ClockTick("operator"), later) == market.venue.process(

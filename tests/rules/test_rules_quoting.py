@@ -10,8 +10,7 @@ The expected prices below are those percentages of the best prices.
 
 from __future__ import annotations
 
-import msgspec
-from rules_support import SYMBOL, TRADERS, RuledMarket, bare, kinds, usd
+from rules_support import SYMBOL, TRADERS, RuledMarket, bare, kinds, restored_copy, usd
 
 from seawall import Rulebook, Side, Venue
 from seawall.core.commands import Cancel, DesignateMarketMaker, NewOrder, Replace, SetNbbo
@@ -23,7 +22,7 @@ from seawall.core.events import (
     Rejected,
     RejectReason,
 )
-from seawall.core.state import VenueState, export_state, restore_into, state_hash
+from seawall.core.state import state_hash
 
 PILOT = Rulebook.load("us-2010-pilot")
 
@@ -148,9 +147,7 @@ def test_designation_is_refused_clearly() -> None:
 
 def test_designations_travel_in_the_snapshot() -> None:
     market = designated()
-    saved = msgspec.msgpack.encode(export_state(market.venue))
-    restored = Venue(market.venue.config)
-    restore_into(restored, msgspec.msgpack.decode(saved, type=VenueState))
+    restored = restored_copy(market.venue)
     assert state_hash(restored) == state_hash(market.venue)
     stub = NewOrder("dan", TRADERS["dan"], SYMBOL, Side.BUY, 100, usd("0.01"))
     assert reason(restored.process(stub, market.ts + 1)) is RejectReason.STUB_QUOTE

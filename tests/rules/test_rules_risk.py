@@ -8,12 +8,12 @@ are read from the rulebook.
 from __future__ import annotations
 
 import msgspec
-from rules_support import SYMBOL, TRADERS, RuledMarket, usd
+from rules_support import SYMBOL, TRADERS, RuledMarket, restored_copy, usd
 
-from seawall import Rulebook, Side, Venue, VenueConfig
+from seawall import Rulebook, Side, VenueConfig
 from seawall.core.commands import NewOrder, RiskLimits, SetRiskLimits
 from seawall.core.events import Event, OrderAccepted, Rejected, RejectReason
-from seawall.core.state import VenueState, export_state, restore_into, state_hash
+from seawall.core.state import state_hash
 from seawall.core.types import RiskScope, SettlementMode
 
 STRICT = Rulebook.load("seawall-strict")
@@ -96,9 +96,7 @@ def test_a_rulebook_collar_wider_than_the_venues_ceiling_is_refused_at_configura
 def test_the_defaults_travel_in_the_snapshot() -> None:
     market = RuledMarket(STRICT)
     market.buy("alice", 10, "99.00")
-    saved = msgspec.msgpack.encode(export_state(market.venue))
-    restored = Venue(market.venue.config)
-    restore_into(restored, msgspec.msgpack.decode(saved, type=VenueState))
+    restored = restored_copy(market.venue)
     assert state_hash(restored) == state_hash(market.venue)
     again = NewOrder("alice", TRADERS["alice"], SYMBOL, Side.BUY, 10, usd("99.00"))
     assert reason(restored.process(again, market.ts + 1)) is RejectReason.DUPLICATE_ORDER

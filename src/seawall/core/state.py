@@ -18,7 +18,7 @@ from seawall.core.book import Book, Order
 from seawall.core.commands import NewOrder
 from seawall.core.config import VenueConfig
 from seawall.core.ledger import Account, Balance
-from seawall.core.trading_rules import RulesState, export_rules, restore_rules
+from seawall.core.rules_snapshot import RulesState, export_rules, restore_rules
 from seawall.core.types import (
     Instrument,
     OrderType,

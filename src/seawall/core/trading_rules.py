@@ -45,10 +45,7 @@ changed.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
-
-import msgspec
 
 from seawall.core.book import Book, Order
 from seawall.core.commands import (
@@ -73,6 +70,8 @@ from seawall.core.events import (
     Trade,
     TradingStateChanged,
 )
+from seawall.core.quoting_rules import drifted_quotes, quote_problem
+from seawall.core.rules_guard import Guard
 from seawall.core.types import (
     BPS,
     FROZEN_STATES,
@@ -92,24 +91,17 @@ from seawall.safeguards.limit_state import (
     LuldCause,
     LuldEvent,
     LuldMonitor,
-    LuldMonitorState,
     LuldState,
 )
 from seawall.safeguards.lrp import LiquidityReplenishment
 from seawall.safeguards.luld import LuldTier, OutsideBand
-from seawall.safeguards.mwcb import MarketWideBreaker, MwcbState
+from seawall.safeguards.mwcb import MarketWideBreaker
 from seawall.safeguards.nbbo import Nbbo
 from seawall.safeguards.outcome import Verdict
-from seawall.safeguards.quoting import (
-    QuoteStanding,
-    designated_bps,
-    is_stub_quote,
-    quote_standing,
-)
-from seawall.safeguards.short_sale import ShortSaleRestriction, ShortSaleState, price_test
-from seawall.safeguards.sscb import RollingRangeState, SingleStockBreaker, SscbState
+from seawall.safeguards.short_sale import ShortSaleRestriction, price_test
+from seawall.safeguards.sscb import SingleStockBreaker
 from seawall.safeguards.states import Action
-from seawall.safeguards.stop_logic import StopReserve, stop_logic_review, stop_logic_trigger
+from seawall.safeguards.stop_logic import stop_logic_review, stop_logic_trigger
 from seawall.safeguards.units import NS_PER_SECOND
 from seawall.safeguards.volatility import tolerance_breach
 
@@ -169,70 +161,6 @@ _REPLENISH = "liquidity_replenishment"
 _RANDOM_UNCROSS = (_OPEN, _CLOSE, _VOLATILITY)  # the calls an [auctions] random end applies to
 _LIMIT_CAUSES = (LuldCause.OFFER_AT_LOWER_BAND, LuldCause.BID_AT_UPPER_BAND)
 _PAUSE_CAUSES = (LuldCause.LIMIT_STATE_TIMED_OUT, LuldCause.DISCRETIONARY_PAUSE)
-
-
-class Guard:
-    """The rules' state for one instrument on its current trading day."""
-
-    __slots__ = (
-        "book",
-        "call_ends",
-        "call_kind",
-        "day",
-        "due_at",
-        "extensions",
-        "indicative",
-        "leverage",
-        "lower",
-        "luld",
-        "luld_prior_close",
-        "market_makers",
-        "nbbo",
-        "prior_close",
-        "replenishment",
-        "reserve",
-        "session_at",
-        "short_sale",
-        "short_sale_at",
-        "sscb",
-        "static_reference",
-        "straddle",
-        "tier",
-        "upper",
-    )
-
-    def __init__(self, book: Book, tier: LuldTier, prior_close: int) -> None:
-        self.book = book
-        self.tier = tier
-        self.leverage = book.instrument.leverage
-        self.prior_close = prior_close
-        self.static_reference = prior_close  # the last auction price: the static tolerance's
-        self.reserve: StopReserve | None = None  # stop logic's reserved state, while it lasts
-        self.replenishment: LiquidityReplenishment | None = None  # its recent trades
-        self.market_makers: frozenset[str] = frozenset()  # participants designated here
-        self.straddle = False  # LULD's straddle state, as last published
-        self.day: TradingDay | None = None
-        self.luld: LuldMonitor | None = None
-        self.luld_prior_close = 0  # the close the day's LULD tier and doubling were set from
-        self.sscb: SingleStockBreaker | None = None
-        self.short_sale: ShortSaleRestriction | None = None
-        self.lower = 0  # the LULD bands that restrain orders now; 0 when none do
-        self.upper = 0
-        self.nbbo: Nbbo | None = None  # the operator's NBBO; None: the venue's own best prices
-        self.session_at = NEVER  # the next instant the session clock moves this instrument
-        self.call_ends = NEVER  # when the current call uncrosses (an auction or a reopening)
-        self.call_kind = ""  # what the uncross leads to: _OPEN, _CLOSE or _REOPEN
-        self.extensions = 0  # of the current call, by its auction collar
-        self.indicative: tuple[int, int, int, Side | None] | None = None
-        self.short_sale_at = 0  # the highest price that can trigger Rule 201 (0: none can)
-        self.due_at = NEVER  # the first instant at which time alone changes something here
-
-    def refresh_due(self) -> None:
-        """Recompute :attr:`due_at`; called whenever the session, a call or LULD moved."""
-        due = min(self.session_at, self.call_ends)
-        if self.luld is not None:
-            due = min(due, self.luld.next_instant())
-        self.due_at = due
 
 
 class TradingRules:
@@ -759,7 +687,7 @@ class TradingRules:
         if not restriction.restricted(ts):
             return price
         book = guard.book
-        best_bid = self._national_best(guard)[0]
+        best_bid = guard.national_best()[0]
         check = price_test(params, True, side, SaleMarking.SHORT, price, best_bid, book.tick)
         if check.verdict is Verdict.REJECT:
             return RejectReason.SHORT_SALE_PRICE_TEST, (
@@ -767,12 +695,6 @@ class TradingRules:
                 f"be priced above the national best bid {ticks_to_price(best_bid)}"
             )
         return check.price
-
-    @staticmethod
-    def _national_best(guard: Guard) -> tuple[int, int]:
-        """The operator's NBBO, else the venue's own best prices; 0 for a side with none."""
-        nbbo = guard.nbbo
-        return (nbbo.bid, nbbo.ask) if nbbo is not None else guard.book.best_prices()
 
     # ------------------------------------------------------------------ quoting obligations
 
@@ -783,66 +705,15 @@ class TradingRules:
         else:
             guard.market_makers = guard.market_makers - {market_maker}
 
-    def _designated_bps(self, guard: Guard, ts: int) -> int | None:
-        """The designated percentage now, or None when no obligation applies (none, or closed)."""
-        params, day = self.quoting, guard.day
-        if params is None or day is None:
-            return None
-        return designated_bps(params, guard.tier is LuldTier.TIER1, day, ts)
-
     def _quote_problem(self, guard: Guard, side: Side, price: int, ts: int) -> Problem | None:
-        """Why a designated market maker may not quote ``price``, or None.
-
-        Tier 1 securities are the ones the designated percentage calls
-        covered (the single-stock breakers' S&P 500, Russell 1000 and ETPs).
-        """
-        designated = self._designated_bps(guard, ts)
         params = self.quoting
-        if designated is None or params is None:
-            return None
-        quote = "bid" if side is _BUY else "offer"
-        if is_stub_quote(params, side, price):
-            stub = params.stub_bid if side is _BUY else params.stub_offer
-            return RejectReason.STUB_QUOTE, (
-                f"a designated market maker's {quote} at {ticks_to_price(price)} is a stub quote "
-                f"(at or {'below' if side is _BUY else 'above'} {ticks_to_price(stub)})"
-            )
-        best = self._national_best(guard)[0 if side is _BUY else 1]
-        if quote_standing(params, side, price, best, designated) is QuoteStanding.WITHIN:
-            return None
-        return RejectReason.OUTSIDE_QUOTING_OBLIGATION, (
-            f"a designated market maker's {quote} at {ticks_to_price(price)} is more than "
-            f"{designated} bps from the national best {quote} {ticks_to_price(best)}"
-        )
+        return quote_problem(params, guard, side, price, ts) if params is not None else None
 
     def _enforce_quotes(self, guard: Guard, seq: int, ts: int, events: Events) -> None:
-        """Cancel the designated market makers' quotes left beyond the drift allowed.
-
-        Such quotes sit at the far end of their side, so the scan starts
-        there and stops at the first level that is not beyond.
-        """
-        designated = self._designated_bps(guard, ts)
         params = self.quoting
-        if designated is None or params is None:
-            return
-        book = guard.book
-        drifted: list[Order] = []
-        for side, best in zip((_BUY, Side.SELL), self._national_best(guard), strict=True):
-            if not best:
-                continue
-            levels = book.side_of(side)
-            for key in reversed(levels.keys):
-                level = levels.levels[key]
-                standing = quote_standing(params, side, level.price, best, designated)
-                if standing is not QuoteStanding.BEYOND:
-                    break
-                drifted += [
-                    order
-                    for order in level.live_orders()
-                    if order.participant in guard.market_makers
-                ]
-        for order in drifted:
-            events.append(self.venue.cancel_order(order, CancelReason.QUOTE_DRIFTED, seq, ts))
+        if params is not None:
+            for order in drifted_quotes(params, guard, ts):
+                events.append(self.venue.cancel_order(order, CancelReason.QUOTE_DRIFTED, seq, ts))
 
     # ------------------------------------------------------------------ interruptions
 
@@ -1105,119 +976,3 @@ class TradingRules:
         guard = self.guards[book.instrument.symbol]
         self._reopen_luld(guard, ts, price, seq, ts, events)
         guard.refresh_due()
-
-
-class GuardState(msgspec.Struct, frozen=True, array_like=True):
-    """One instrument's rules state; the evaluators are rebuilt from the rulebook and this."""
-
-    symbol: str
-    tier: LuldTier
-    prior_close: int
-    day: dt.date | None
-    luld_prior_close: int
-    luld: LuldMonitorState | None
-    sscb: SscbState | None
-    short_sale: ShortSaleState | None
-    lower: int
-    upper: int
-    nbbo: Nbbo | None
-    session_at: int
-    call_ends: int
-    call_kind: str
-    extensions: int
-    indicative: tuple[int, int, int, Side | None] | None
-    static_reference: int = 0
-    reserve: StopReserve | None = None
-    replenishment: RollingRangeState | None = None
-    market_makers: tuple[str, ...] = ()
-    straddle: bool = False
-
-
-class RulesState(msgspec.Struct, frozen=True):
-    """Everything :class:`TradingRules` keeps beyond the books, for snapshots and the hash."""
-
-    guards: list[GuardState]
-    mwcb: MwcbState | None
-    mwcb_date: str
-    mwcb_prior_close: int
-    halt_ends: int
-
-
-def export_rules(rules: TradingRules) -> RulesState:
-    guards = [
-        GuardState(
-            symbol,
-            guard.tier,
-            guard.prior_close,
-            guard.day.date if guard.day else None,
-            guard.luld_prior_close,
-            guard.luld.export() if guard.luld else None,
-            guard.sscb.export() if guard.sscb else None,
-            guard.short_sale.export() if guard.short_sale else None,
-            guard.lower,
-            guard.upper,
-            guard.nbbo,
-            guard.session_at,
-            guard.call_ends,
-            guard.call_kind,
-            guard.extensions,
-            guard.indicative,
-            guard.static_reference,
-            guard.reserve,
-            guard.replenishment.export() if guard.replenishment else None,
-            tuple(sorted(guard.market_makers)),
-            guard.straddle,
-        )  # fmt: skip
-        for symbol, guard in sorted(rules.guards.items())
-    ]
-    mwcb = rules.mwcb
-    return RulesState(
-        guards,
-        mwcb.export() if mwcb is not None else None,
-        rules.mwcb_date,
-        rules.mwcb_prior_close,
-        rules.halt_ends,
-    )
-
-
-def restore_rules(rules: TradingRules, state: RulesState, books: dict[str, Book]) -> None:
-    """Load ``state`` into rules freshly built from the same rulebook, over restored books."""
-    rulebook = rules.rulebook
-    calendar = rules.calendar
-    for saved in state.guards:
-        guard = rules.guards[saved.symbol] = Guard(books[saved.symbol], saved.tier, 0)
-        rules.set_prior_close(guard, saved.prior_close)
-        day = guard.day = calendar.day(saved.day) if saved.day is not None else None
-        guard.luld_prior_close = saved.luld_prior_close
-        if saved.luld is not None and day is not None and rulebook.luld is not None:
-            guard.luld = LuldMonitor(
-                rulebook.luld, day, guard.tier, saved.luld_prior_close, guard.leverage
-            )
-            guard.luld.restore(saved.luld)
-        if saved.sscb is not None and day is not None and rulebook.sscb is not None:
-            guard.sscb = SingleStockBreaker(rulebook.sscb, day)
-            guard.sscb.restore(saved.sscb)
-        if saved.short_sale is not None and rulebook.short_sale is not None:
-            guard.short_sale = ShortSaleRestriction(rulebook.short_sale, calendar)
-            guard.short_sale.restore(saved.short_sale)
-        guard.lower, guard.upper = saved.lower, saved.upper
-        guard.nbbo = saved.nbbo
-        guard.session_at, guard.call_ends = saved.session_at, saved.call_ends
-        guard.call_kind, guard.extensions = saved.call_kind, saved.extensions
-        guard.indicative = saved.indicative
-        guard.static_reference = saved.static_reference or saved.prior_close
-        guard.reserve = saved.reserve
-        guard.market_makers = frozenset(saved.market_makers)
-        guard.straddle = saved.straddle
-        if rulebook.liquidity_replenishment is not None:
-            guard.replenishment = LiquidityReplenishment(rulebook.liquidity_replenishment)
-            if saved.replenishment is not None:
-                guard.replenishment.restore(saved.replenishment)
-        guard.refresh_due()
-    rules.mwcb_date = state.mwcb_date
-    rules.mwcb_prior_close = state.mwcb_prior_close
-    rules.halt_ends = state.halt_ends
-    if state.mwcb is not None and rulebook.mwcb is not None:
-        day = calendar.day(dt.date.fromisoformat(state.mwcb_date))
-        rules.mwcb = MarketWideBreaker(rulebook.mwcb, calendar, day, state.mwcb_prior_close)
-        rules.mwcb.restore(state.mwcb)
