@@ -202,11 +202,11 @@ def test_an_uncross_beyond_the_auction_collar_extends_the_call_once() -> None:
 
 
 def test_the_closing_call_takes_over_a_volatility_auction() -> None:
-    market = first_trade(LSE, clock="16:20:00")
+    market = first_trade(LSE, clock="16:28:00")
     market.sell("carol", 100, "106.00")
     market.buy("alice", 100, "106.00")
     assert market.state == "volatility_auction"
-    assert bare(market.tick("16:25:00")) == [
+    assert bare(market.tick("16:30:00")) == [  # continuous trading ends at 16:30
         changed(VOLATILITY_AUCTION, TradingState.CLOSING_AUCTION, "closing_call")
     ]
 

@@ -77,7 +77,10 @@ def test_weekends_are_skipped() -> None:
 def test_london_keeps_london_time() -> None:
     london = Rulebook.load("lse").calendar()
     assert london.day(dt.date(2025, 6, 4)).open == utc("2025-06-04T07:00:00")  # 08:00 BST
-    assert london.day(dt.date(2025, 12, 24)).close == utc("2025-12-24T12:30:00")  # a half day
+    # a half day: continuous trading to 12:30, the closing uncross at 12:35 (chix: 12:30)
+    assert london.day(dt.date(2025, 12, 24)).close == utc("2025-12-24T12:35:00")
+    chix = Rulebook.load("chix").calendar()
+    assert chix.day(dt.date(2025, 12, 24)).close == utc("2025-12-24T12:30:00")
     assert not london.is_trading_day(dt.date(2025, 12, 26))  # Boxing Day
 
 
