@@ -33,6 +33,7 @@ from seawall.core.commands import (
     CancelOnDisconnect,
     DeclareParent,
     Deposit,
+    EndOfDay,
     KillSwitch,
     NewOrder,
     Replace,
@@ -242,6 +243,58 @@ def test_the_execution_throttle_refuses_a_replace_too() -> None:
     assert kinds(m.buy("A1", 5, PRICE)) == ["OrderAccepted", "Trade"]
     assert reason(m.buy("A1", 1, usd("90.00"))) is R.EXECUTION_RATE_EXCEEDED
     assert reason(m.do(Replace("alice", bid, 20, usd("90.00")))) is R.EXECUTION_RATE_EXCEEDED
+
+
+def test_a_firm_execution_throttle_set_anew_starts_empty_for_every_account() -> None:
+    # Each account keeps its own and its firm's execution windows at hand; a new firm
+    # throttle must reach the accounts that already looked the old one up.
+    m = RiskMarket()
+    m.limits("F", FIRM, max_executions=2, execution_window_ns=SECOND)
+    m.rest("M", SELL, 100, PRICE)
+    assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted", "Trade"]
+    assert kinds(m.buy("A2", 1, PRICE)) == ["OrderAccepted", "Trade"]
+    refused = rejection(m.buy("A1", 1, PRICE))
+    assert refused.reason is R.EXECUTION_RATE_EXCEEDED
+    assert refused.text == f"firm 'F' had more than 2 executions in XYZ within {SECOND} ns"
+    m.limits("F", FIRM, max_executions=3, execution_window_ns=SECOND)
+    assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted", "Trade"]
+    assert kinds(m.buy("A2", 1, PRICE)) == ["OrderAccepted", "Trade"]
+    assert kinds(m.buy("B", 1, PRICE)) == ["OrderAccepted", "Trade"]
+    assert reason(m.buy("A2", 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
+
+
+def test_the_end_of_day_restarts_the_execution_windows() -> None:
+    m = RiskMarket()
+    for account in ("A1", "D"):  # in a firm and on its own
+        m.limits(account, max_executions=1, execution_window_ns=SECOND)
+    m.rest("M", SELL, 100, PRICE)
+    for account in ("A1", "D"):
+        assert kinds(m.buy(account, 1, PRICE)) == ["OrderAccepted", "Trade"]
+        assert reason(m.buy(account, 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
+    m.do(EndOfDay("operator"))
+    for account in ("A1", "D"):
+        assert kinds(m.buy(account, 1, PRICE)) == ["OrderAccepted", "Trade"]
+        assert reason(m.buy(account, 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
+
+
+def test_an_execution_window_enters_the_state_with_its_first_execution() -> None:
+    # An order opens its account's and its firm's windows in its instrument, empty until
+    # a fill: the state, and so its hash, is that of a venue that never looked them up,
+    # and an order refused after that leaves it unchanged.
+    m = RiskMarket()
+    m.limits("F", FIRM, max_executions=5, execution_window_ns=SECOND)
+    m.limits("A1", max_executions=5, execution_window_ns=SECOND, collar_bps=500)
+    m.rest("A1", BUY, 10, usd("90.00"))
+    refused_unchanged(m, lambda: m.buy("A1", 1, usd("9.00"), symbol=OPT), R.OUTSIDE_PRICE_COLLAR)
+
+    def windows() -> list[tuple[str, list[tuple[str, list[int]]]]]:
+        risk = m.frozen().risk
+        assert risk is not None
+        return [(s.target, s.executions) for s in risk.scopes if s.target in ("F", "A1")]
+
+    assert windows() == [("F", []), ("A1", [])]
+    m.sell("M", 10, usd("90.00"))
+    assert windows() == [("F", [(XYZ, [m.ts])]), ("A1", [(XYZ, [m.ts])])]
 
 
 # ---------------------------------------------------------------------------- restrictions

@@ -21,7 +21,6 @@ refuses risk commands.
 
 from __future__ import annotations
 
-from collections import deque
 from typing import NamedTuple
 
 from seawall.core.book import Book, Order
@@ -31,9 +30,9 @@ from seawall.core.events import RejectReason
 from seawall.core.ledger import Account
 from seawall.core.types import BPS, RiskScope, SettlementMode, Side
 from seawall.core.units import ticks_to_price
-from seawall.risk.scope import NO_LIMIT, Position, Scope
+from seawall.risk.scope import NO_LIMIT, Position, Scope, Windows
 from seawall.risk.session import RegularHours
-from seawall.risk.windows import SlidingCount
+from seawall.risk.windows import DuplicateKey, SlidingCount
 
 Problem = tuple[RejectReason, str]
 
@@ -88,6 +87,7 @@ class RiskEngine:
         self.firms: dict[str, Scope] = {}
         self.parents: dict[tuple[str, str], Parent] = {}
         self.notices: list[Notice] = []
+        self.entered: DuplicateKey = ("", _BUY, 0, 0)  # the last order check_order passed
         self.failing: set[str] = set()  # accounts with an unsettled deferred shortfall
 
     # ------------------------------------------------------------------ scopes
@@ -118,17 +118,15 @@ class RiskEngine:
         """Why this order may not enter, or None. Throttle windows count the attempt.
 
         The common case (nothing binds) runs straight through on comparisons
-        against precomputed thresholds; each refusal is explained by a slower
-        helper that names the scope and the limit.
+        against precomputed thresholds, the account's and its firm's in one
+        pass; each refusal is explained by a slower helper that names the
+        scope and the limit.
         """
         scope = self.accounts.get(account.account_id) or self.scope_of(account)
-        full = None
-        for stamps, window_ns in scope.entry_windows:  # message, order rates: account, firm
-            if ts - stamps[0] < window_ns and full is None:
-                full = stamps
-            stamps.append(ts)  # every attempt counts in every window, refused or not
-        if full is not None:
-            return self._rate_problem(scope, full)
+        for window in scope.entry_windows:  # message, order rates: account, firm
+            if ts - window[0] < window.window_ns:
+                return self._rate_problem(scope, scope.entry_windows, window, ts)
+            window.append(ts)  # every attempt counts in every window, refused or not
         if scope.blocked or (self.failing and account.account_id in self.failing):
             return self._blocked_problem(scope, account)
         qty = cmd.qty
@@ -136,7 +134,7 @@ class RiskEngine:
         if qty > scope.max_qty or notional > scope.max_notional:
             return self._size_problem(scope, qty, notional)
         symbol = cmd.instrument
-        if scope.restricted_instruments or scope.execution_windows:
+        if scope.restricted_instruments or scope.execution_limited:
             problem = self._instrument_problem(scope, symbol, ts)
             if problem is not None:
                 return problem
@@ -148,7 +146,8 @@ class RiskEngine:
                 return problem
         recent = scope.recent
         if recent is not None:
-            stamp = recent.last_seen.get((symbol, cmd.side, price, qty))
+            key = self.entered = (symbol, cmd.side, price, qty)  # admit records it
+            stamp = recent.last_seen.get(key)
             if stamp is not None and ts - stamp < recent.window_ns:
                 return RejectReason.DUPLICATE_ORDER, (
                     f"{_name(scope)} entered the same {cmd.side.value} {qty} {symbol} at "
@@ -198,18 +197,22 @@ class RiskEngine:
         return RejectReason.RESTRICTED, f"{_name(restricted)} is restricted from entering orders"
 
     @staticmethod
-    def _rate_problem(scope: Scope, stamps: deque[int]) -> Problem:
+    def _rate_problem(scope: Scope, windows: Windows, full: SlidingCount, ts: int) -> Problem:
+        """Refuse for the first full window, ``full``, after recording the attempt in it and in
+        every window after it (those before it have recorded it already)."""
+        recording = False
+        for window in windows:
+            recording = recording or window is full
+            if recording:
+                window.append(ts)
         for each in scope.chain:
-            window = each.messages
-            if window is not None and stamps is window.stamps:
+            if full is each.messages:
                 return RejectReason.MESSAGE_RATE_EXCEEDED, (
-                    f"{_name(each)} sent more than {window.limit} messages in {window.window_ns} ns"
+                    f"{_name(each)} sent more than {full.limit} messages in {full.window_ns} ns"
                 )
-            window = each.orders
-            if window is not None and stamps is window.stamps:
+            if full is each.orders:
                 return RejectReason.ORDER_RATE_EXCEEDED, (
-                    f"{_name(each)} entered more than {window.limit} orders in "
-                    f"{window.window_ns} ns"
+                    f"{_name(each)} entered more than {full.limit} orders in {full.window_ns} ns"
                 )
         raise AssertionError("a throttle window belongs to no scope of the account")
 
@@ -230,23 +233,46 @@ class RiskEngine:
                 )
         raise AssertionError("effective size limits out of step with the scopes' own")
 
-    @staticmethod
-    def _instrument_problem(scope: Scope, symbol: str, ts: int) -> Problem | None:
+    def _instrument_problem(self, scope: Scope, symbol: str, ts: int) -> Problem | None:
         """The restricted list and the execution throttle: the controls kept per instrument."""
         if symbol in scope.restricted_instruments:
             firm = scope.firm
             own = symbol in scope.limits.restricted_instruments
             holder = scope if own or firm is None else firm
             return RejectReason.RESTRICTED_INSTRUMENT, f"{symbol} is restricted for {_name(holder)}"
-        for executions in scope.execution_windows:  # account's, then firm's
-            recent_fills = executions.get(symbol)
-            if recent_fills is not None and ts - recent_fills.stamps[0] < recent_fills.window_ns:
-                owner = next(each for each in scope.chain if each.executions is executions)
-                return RejectReason.EXECUTION_RATE_EXCEEDED, (
-                    f"{_name(owner)} had more than {recent_fills.limit} executions in {symbol} "
-                    f"within {recent_fills.window_ns} ns"
-                )
+        if scope.execution_limited:
+            for window in scope.fill_windows.get(symbol) or self._fill_windows(scope, symbol):
+                if ts - window[0] < window.window_ns:  # account's, then firm's
+                    return self._execution_problem(scope, symbol, window)
         return None
+
+    @staticmethod
+    def _execution_problem(scope: Scope, symbol: str, full: SlidingCount) -> Problem:
+        """Refuse for ``full``, the first full execution window, naming its scope."""
+        owner = next(each for each in scope.chain if each.executions.get(symbol) is full)
+        return RejectReason.EXECUTION_RATE_EXCEEDED, (
+            f"{_name(owner)} had more than {full.limit} executions in {symbol} "
+            f"within {full.window_ns} ns"
+        )
+
+    @staticmethod
+    def _fill_windows(scope: Scope, symbol: str) -> Windows:
+        """The execution windows of an account and its firm in ``symbol``, account's first.
+
+        Opened on the first order or fill in the instrument, rather than on
+        the first fill only, so that the account can keep them together from
+        its first check on (one lookup per order for both).
+        """
+        for each in scope.chain:
+            limits = each.limits
+            if limits.max_executions and symbol not in each.executions:
+                each.executions[symbol] = SlidingCount(
+                    limits.max_executions, limits.execution_window_ns
+                )
+        windows = scope.fill_windows[symbol] = tuple(
+            each.executions[symbol] for each in scope.chain if each.limits.max_executions
+        )
+        return windows
 
     def _collar_problem(
         self, scope: Scope, side: Side, book: Book, price: int, ts: int
@@ -329,13 +355,17 @@ class RiskEngine:
         return RejectReason.CREDIT_LIMIT_EXCEEDED, text
 
     def admit(self, order: Order, book: Book, ts: int) -> None:
-        """An order passed every check and was funded: count it."""
+        """An order passed every check and was funded: count it.
+
+        The venue admits an order right after the :meth:`check_order` that
+        passed it, so the duplicate key that check built is this order's.
+        """
         scope = self.accounts[order.account.account_id]
-        self._change(scope, order.qty * order.price * book.unit, 0)
-        entry = order.entry
+        self._expose(scope, order.qty * order.price * book.unit)
         recent = scope.recent
         if recent is not None:
-            recent.record((entry.instrument, order.side, order.price, order.qty), ts)
+            recent.record(self.entered, ts)
+        entry = order.entry
         if entry.parent_order_id:
             self.parents[(entry.account, entry.parent_order_id)].used += order.qty
 
@@ -347,13 +377,10 @@ class RiskEngine:
         """A cancel-replace passes the controls a new order does, except the order rate and
         duplicate checks (it is a message, not a new order), on what it adds."""
         scope = self.scope_of(order.account)
-        full = None
         for window in scope.message_windows:
-            if window.full(ts) and full is None:
-                full = window.stamps
-            window.record(ts)
-        if full is not None:
-            return self._rate_problem(scope, full)
+            if ts - window[0] < window.window_ns:
+                return self._rate_problem(scope, scope.message_windows, window, ts)
+            window.append(ts)
         if scope.blocked or (self.failing and order.account.account_id in self.failing):
             return self._blocked_problem(scope, order.account)
         unit = book.unit
@@ -380,7 +407,7 @@ class RiskEngine:
     def on_replace(self, order: Order, old_price: int, old_leaves: int, unit: int) -> None:
         """``order`` now carries its new price and open quantity."""
         scope = self.accounts[order.account.account_id]
-        self._change(scope, order.leaves * order.price * unit - old_leaves * old_price * unit, 0)
+        self._expose(scope, order.leaves * order.price * unit - old_leaves * old_price * unit)
         parent_id = order.entry.parent_order_id
         if parent_id:
             self.parents[(order.account.account_id, parent_id)].used += order.leaves - old_leaves
@@ -388,7 +415,7 @@ class RiskEngine:
     def count_message(self, account: Account, ts: int) -> None:
         """A cancel counts towards the message rate but is never refused by it."""
         for window in self.scope_of(account).message_windows:
-            window.record(ts)
+            window.append(ts)
 
     def on_release(self, order: Order) -> None:
         """The order's open quantity leaves the book (cancel, expiry, unfilled IOC, self-trade)."""
@@ -396,7 +423,7 @@ class RiskEngine:
         if not leaves:
             return
         scope = self.accounts[order.account.account_id]
-        self._change(scope, -leaves * self._money_per_unit(order), 0)
+        self._expose(scope, -leaves * order.price * self.books[order.instrument].unit)
         parent_id = order.entry.parent_order_id
         if parent_id:
             self.parents[(order.account.account_id, parent_id)].used -= leaves
@@ -447,37 +474,31 @@ class RiskEngine:
         executed = (net if net >= 0 else -net) * mark - before
         self._change(scope, -filled_open, executed)
         if scope.execution_limited:
-            for each in scope.chain:
-                if each.limits.max_executions:
-                    self._record_execution(each, instrument, ts)
-
-    @staticmethod
-    def _record_execution(scope: Scope, instrument: str, ts: int) -> None:
-        window = scope.executions.get(instrument)
-        if window is None:
-            limits = scope.limits
-            window = scope.executions[instrument] = SlidingCount(
-                limits.max_executions, limits.execution_window_ns
-            )
-        window.record(ts)
+            for window in scope.fill_windows.get(instrument) or self._fill_windows(
+                scope, instrument
+            ):
+                window.append(ts)
 
     # ------------------------------------------------------------------ exposure bookkeeping
 
-    def _money_per_unit(self, order: Order) -> int:
-        return order.price * self.books[order.instrument].unit
-
     def _change(self, scope: Scope, open_delta: int, executed_delta: int) -> None:
         """Apply exposure deltas to an account and its firm; warn, kill or re-arm as due."""
-        change = open_delta + executed_delta
         for each in scope.chain:
-            each.open_notional += open_delta
             each.executed += executed_delta
+        self._expose(scope, open_delta + executed_delta)
+
+    def _expose(self, scope: Scope, change: int) -> None:
+        """Move the exposure of an account and its firm by ``change``; warn, kill or re-arm
+        as due. Nothing is due while exposure stays between the re-arm level and the next
+        alert, so the common case costs one chained comparison per scope."""
+        for each in scope.chain:
             exposure = each.exposure = each.exposure + change
-            if change > 0 and exposure >= each.alert_at:
-                self._alert(each)
-            elif exposure < each.rearm_below:
-                each.warned = False
-                each.refresh_alerts()
+            if not each.rearm_below <= exposure < each.alert_at:
+                if change > 0 and exposure >= each.alert_at:
+                    self._alert(each)
+                elif exposure < each.rearm_below:
+                    each.warned = False
+                    each.refresh_alerts()
 
     def _alert(self, scope: Scope) -> None:
         """Warn on first reaching the warning level; kill on reaching the limit."""
@@ -532,6 +553,6 @@ class RiskEngine:
         for scope in self.accounts.values():
             scope.positions.clear()
             self._change(scope, 0, -scope.executed)
-            scope.executions.clear()
+            scope.restart_executions()
         for firm in self.firms.values():
-            firm.executions.clear()
+            firm.restart_executions()

@@ -12,13 +12,13 @@ scope keeps its thresholds in the form the hot path compares directly
 kill is due), and an account's scope also holds its *effective* static
 limits: its own combined with its firm's (the smaller size limits and
 collar, the longer duplicate window, the union of restricted instruments,
-either kill switch). They are recombined whenever either side changes,
-which is an operator's action, never an order's.
+either kill switch) and the throttle windows of both, so that one pass over
+the account's scope checks the firm's limits too. They are recombined
+whenever either side changes, which is an operator's action, never an
+order's.
 """
 
 from __future__ import annotations
-
-from collections import deque
 
 from seawall.core.commands import RiskLimits
 from seawall.core.types import BPS, RiskScope
@@ -26,6 +26,9 @@ from seawall.risk.windows import RecentKeys, SlidingCount
 
 NO_LIMIT = 2**63
 """Above any quantity, notional or exposure the venue can hold (all are at most 10^18)."""
+
+Windows = tuple[SlidingCount, ...]
+"""The throttle windows one event counts in, the account's before its firm's."""
 
 
 class Position:
@@ -65,11 +68,11 @@ class Scope:
         "entry_windows",
         "executed",
         "execution_limited",
-        "execution_windows",
         "executions",
         "exposure",
         "extended_ceiling_bps",
         "extended_collar_bps",
+        "fill_windows",
         "firm",
         "kill_cause",
         "killed",
@@ -80,7 +83,6 @@ class Scope:
         "members",
         "message_windows",
         "messages",
-        "open_notional",
         "orders",
         "positions",
         "rearm_below",
@@ -101,14 +103,15 @@ class Scope:
         self.members: list[Scope] = []  # a firm's account scopes
         if firm is not None:
             firm.members.append(self)
-        self.open_notional = 0
         self.executed = 0
-        self.exposure = 0
+        self.exposure = 0  # open notional plus executed: the figure every check compares
         self.positions: dict[str, Position] = {}
         self.killed = False
         self.kill_cause = ""
         self.warned = False
         self.executions: dict[str, SlidingCount] = {}
+        # An account's execution windows and its firm's, per instrument.
+        self.fill_windows: dict[str, Windows] = {}
         self.recent: RecentKeys | None = None
         self.chain: tuple[Scope, ...] = (self,) if firm is None else (self, firm)
         self.limits = RiskLimits()
@@ -133,7 +136,7 @@ class Scope:
         if (old.max_executions, old.execution_window_ns) != (
             limits.max_executions, limits.execution_window_ns,
         ):  # fmt: skip
-            self.executions.clear()
+            self.executions.clear()  # the accounts' views of them go in _recombine
         if (old.credit_limit, old.warn_bps) != (
             limits.credit_limit,
             limits.warn_bps,
@@ -167,18 +170,28 @@ class Scope:
             own.restricted_instruments + theirs.restricted_instruments
         )
         chain = self.chain
-        self.message_windows = tuple(s.messages for s in chain if s.messages is not None)
-        order_windows = tuple(s.orders for s in chain if s.orders is not None)
-        self.entry_windows: tuple[tuple[deque[int], int], ...] = tuple(
-            (w.stamps, w.window_ns) for w in self.message_windows + order_windows
-        )
+        messages = [s.messages for s in chain if s.messages is not None]
+        orders = [s.orders for s in chain if s.orders is not None]
+        self.message_windows: Windows = tuple(messages)
+        self.entry_windows: Windows = tuple(messages + orders)
         self.execution_limited = any(s.limits.max_executions for s in chain)
-        self.execution_windows = tuple(s.executions for s in chain if s.limits.max_executions)
+        self.fill_windows.clear()  # the windows they refer to may have been replaced
         window = max(own.duplicate_window_ns, theirs.duplicate_window_ns)
         if not window:
             self.recent = None
         elif self.recent is None or self.recent.window_ns != window:
             self.recent = RecentKeys(window)
+
+    @property
+    def open_notional(self) -> int:
+        """Open orders at full notional: the part of the exposure that is not executed."""
+        return self.exposure - self.executed
+
+    def restart_executions(self) -> None:
+        """Forget every execution window (a new risk day), and every account's view of them."""
+        self.executions.clear()
+        for scope in self.members or [self]:
+            scope.fill_windows.clear()
 
     def _extended_collar(self, limits: RiskLimits) -> int:
         """A scope's collar outside regular hours: its own, else its regular one, capped.

@@ -13,9 +13,7 @@ from seawall.core.ledger import Account
 from seawall.core.types import RiskScope, Side
 from seawall.risk.engine import Parent, RiskEngine
 from seawall.risk.scope import Position, Scope
-from seawall.risk.windows import SlidingCount
-
-DuplicateKey = tuple[str, Side, int, int]  # instrument, side, price, quantity
+from seawall.risk.windows import DuplicateKey, SlidingCount
 
 
 class ScopeState(msgspec.Struct, frozen=True, array_like=True):
@@ -65,7 +63,9 @@ def _scope_state(scope: Scope) -> ScopeState:
         scope.messages.times if scope.messages is not None else [],
         scope.orders.times if scope.orders is not None else [],
         list(recent.expiry) if recent is not None else [],  # type: ignore[arg-type]
-        [(symbol, w.times) for symbol, w in sorted(scope.executions.items())],
+        # A window opens at its account's first order in the instrument and is empty until a
+        # fill: left out, the state is that of a venue that opened it at the fill.
+        [(symbol, w.times) for symbol, w in sorted(scope.executions.items()) if w.times],
     )
 
 
@@ -80,7 +80,7 @@ def _matters(scope: Scope) -> bool:
         or scope.executed
         or scope.killed
         or scope.positions
-        or scope.executions
+        or any(window.times for window in scope.executions.values())
         or (scope.recent is not None and scope.recent.last_seen)  # perhaps under a firm window
     )
 
@@ -98,15 +98,14 @@ def export_risk(engine: RiskEngine) -> RiskState:
 
 def _restore_scope(scope: Scope, s: ScopeState) -> None:
     scope.apply(s.limits)
-    scope.open_notional = s.open_notional
     scope.executed = s.executed
     scope.exposure = s.open_notional + s.executed
     scope.warned = s.warned
     scope.set_killed(s.killed, s.kill_cause)  # also recomputes the alert levels
     scope.positions = {symbol: Position(net, mark) for symbol, net, mark in s.positions}
     for window, times in ((scope.messages, s.messages), (scope.orders, s.orders)):
-        for ts in times:
-            window.record(ts)  # type: ignore[union-attr]
+        if window is not None:  # else nothing was recorded either
+            window.extend(times)
     if scope.recent is not None:
         for ts, key in s.recent:
             scope.recent.record(tuple(key), ts)

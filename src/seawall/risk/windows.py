@@ -10,38 +10,43 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Hashable, Iterable
 
+from seawall.core.types import Side
+
+DuplicateKey = tuple[str, Side, int, int]
+"""What makes two orders the same: instrument, side, price, quantity."""
+
 LONG_AGO = -(2**62)
 """A timestamp outside every window: the value of a ring slot never written."""
 
 
-class SlidingCount:
+class SlidingCount(deque[int]):
     """At most ``limit`` events in any ``window_ns`` nanoseconds, exactly.
 
-    ``stamps`` holds the last ``limit`` timestamps, oldest first, padded with
-    ``LONG_AGO`` so it is always full: the next event is one too many exactly
-    when the oldest of them is still inside the window, and recording is an
-    append that drops the oldest. The risk engine inlines both on its hot
-    path.
+    The window is the deque of the last ``limit`` timestamps itself, oldest
+    first, padded with ``LONG_AGO`` so it is always full: the next event is
+    one too many exactly when the oldest of them is still inside the window
+    (``ts - window[0] < window.window_ns``), and recording is an ``append``
+    that drops the oldest. The risk engine does both inline on its hot path.
+    Being the deque, rather than holding one, leaves one object per window
+    for an order to touch: with many accounts, their windows are seldom in
+    cache.
     """
 
-    __slots__ = ("limit", "stamps", "window_ns")
+    __slots__ = ("window_ns",)
 
     def __init__(self, limit: int, window_ns: int, times: Iterable[int] = ()) -> None:
-        self.limit = limit
+        super().__init__([LONG_AGO] * limit, limit)
+        self.extend(times)
         self.window_ns = window_ns
-        self.stamps: deque[int] = deque([LONG_AGO] * limit, maxlen=limit)
-        self.stamps.extend(times)
 
-    def full(self, ts: int) -> bool:
-        return ts - self.stamps[0] < self.window_ns
-
-    def record(self, ts: int) -> None:
-        self.stamps.append(ts)
+    @property
+    def limit(self) -> int:
+        return len(self)  # always full, padded
 
     @property
     def times(self) -> list[int]:
         """The recorded timestamps, oldest first."""
-        return [ts for ts in self.stamps if ts != LONG_AGO]
+        return [ts for ts in self if ts != LONG_AGO]
 
 
 class RecentKeys:
