@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import NoReturn
+
 import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from safeguards_support import MINUTE, SECOND, US_2013, US_TODAY, ny, usd
+from safeguards_support import (
+    MINUTE,
+    SECOND,
+    US_2013,
+    US_TODAY,
+    LuldKind,
+    LuldOp,
+    luld_spreads,
+    luld_step,
+    ny,
+    present,
+    usd,
+)
 
+from seawall.safeguards import limit_state
 from seawall.safeguards.limit_state import LuldCause, LuldEvent, LuldMonitor, LuldState
 from seawall.safeguards.luld import Bands, LuldParams, LuldTier
 from seawall.safeguards.nbbo import Nbbo
@@ -266,3 +282,172 @@ def test_every_timed_out_limit_state_pauses_exactly_15_seconds_after_it_began(
             assert event.at == entered + 15 * SECOND
         if event.cause is C.LIMIT_STATE_CLEARED:
             assert event.at < entered + 15 * SECOND
+
+
+# ---------------------------------------------------------------- the quiet path of a trade
+
+
+class FullPath(LuldMonitor):
+    """The monitor without its shortcuts: every trade goes the whole way, every band is computed."""
+
+    def _quiet_horizon(self) -> int:
+        return -(1 << 64)  # before every instant: no trade is quiet
+
+    def _bands_for(self, ts: int, doubled: bool) -> Bands:
+        self._banded_factor = -1  # forget the last answer of price_bands
+        return super()._bands_for(ts, doubled)
+
+
+def test_a_trade_that_moves_nothing_only_joins_the_window(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No time is advanced and no band computed for it; a 1% move still moves the bands."""
+
+    def refuse(*_: object) -> NoReturn:
+        raise AssertionError("a quiet trade went the whole way")
+
+    luld = monitor()
+    luld.on_quote(at("10:00:00"), quote("99.99", "100.01"))
+    assert luld.on_trade(at("10:00:01"), usd("100.02")) == []
+    with monkeypatch.context() as patched:
+        patched.setattr(LuldMonitor, "_advance", refuse)
+        patched.setattr(limit_state, "price_bands", refuse)
+        for second in range(2, 60):
+            assert luld.on_trade(at(f"10:00:{second:02}"), usd("100.50")) == []
+    assert luld.next_instant() == at("10:05:01")  # when the first of them leaves the window
+    # 100.02, 58 times 100.50 and 160.00: the mean is 101.4837, more than 1% away
+    moved = luld.on_trade(at("10:01:00"), usd("160"))
+    assert causes(moved) == [(at("10:01:00"), C.REFERENCE_MOVED, S.NORMAL)]
+    assert luld.reference == usd("101.4837")
+    assert luld.bands == Bands(usd("96.41"), usd("106.56"))  # 5% is 5.0742
+
+
+def test_a_trade_leaving_the_window_between_quiet_trades_moves_the_reference_then() -> None:
+    luld = monitor()
+    assert luld.advance(at("11:00:00")) == []
+    assert luld.on_trade(at("11:00:00"), usd("99.50")) == []  # into an empty window
+    assert luld.on_trade(at("11:00:01"), usd("101.90")) == []  # the mean, 100.70, is within 1%
+    # at 11:05:00 the 99.50 trade leaves the window: the mean is 101.90, 1.9% away
+    moved = luld.on_trade(at("11:05:30"), usd("101.90"))
+    assert causes(moved) == [(at("11:05:00"), C.REFERENCE_MOVED, S.NORMAL)]
+
+
+def test_bands_a_trade_moves_onto_the_quote_start_the_limit_state_clock() -> None:
+    luld = monitor()
+    luld.on_quote(at("10:00:00"), quote("103.00", "103.10"))
+    assert luld.on_trade(at("10:00:01"), usd("100")) == []
+    # the mean, 110.00, is the new reference: bands 104.50-115.50, the offer is below
+    moved = luld.on_trade(at("10:00:02"), usd("120"))
+    assert causes(moved) == [
+        (at("10:00:02"), C.REFERENCE_MOVED, S.NORMAL),
+        (at("10:00:02"), C.OFFER_AT_LOWER_BAND, S.LIMIT_STATE),
+    ]
+    paused = luld.on_trade(at("10:00:20"), usd("110"))
+    assert causes(paused) == [(at("10:00:17"), C.LIMIT_STATE_TIMED_OUT, S.PAUSED)]
+
+
+def test_a_restored_monitor_takes_nothing_it_knew_before_for_granted() -> None:
+    quiet, limited = monitor(), monitor()
+    quiet.on_trade(at("10:00:00"), usd("100"))
+    assert quiet.on_trade(at("10:00:01"), usd("100")) == []  # nothing due until 10:05:00
+    limited.on_quote(at("10:00:00"), quote("94.90", "95.00"))
+    quiet.restore(limited.export())
+    timed_out = quiet.on_trade(at("10:00:20"), usd("95"))
+    assert causes(timed_out) == [(at("10:00:15"), C.LIMIT_STATE_TIMED_OUT, S.PAUSED)]
+
+
+def test_a_limit_state_a_quote_starts_between_trades_times_out_at_its_deadline() -> None:
+    luld = monitor()
+    luld.on_trade(at("10:00:00"), usd("100"))
+    assert luld.on_trade(at("10:00:01"), usd("100")) == []  # nothing due until 10:05:00
+    luld.on_quote(at("10:00:02"), quote("94.90", "95.00"))
+    timed_out = luld.on_trade(at("10:00:20"), usd("95"))
+    assert causes(timed_out) == [(at("10:00:17"), C.LIMIT_STATE_TIMED_OUT, S.PAUSED)]
+
+
+trade_heavy: st.SearchStrategy[LuldKind] = st.sampled_from(
+    ("advance", "advance", *("trade",) * 20, "quote", "quote", "quote", "quote", "act")
+)
+trade_gaps = st.one_of(  # bursts, the reference's 30 seconds, the window's 5 minutes
+    st.integers(0, 2 * SECOND),
+    st.integers(0, 2 * SECOND),
+    st.integers(0, 2 * SECOND),
+    st.integers(0, 40 * SECOND),
+    st.integers(4 * MINUTE, 6 * MINUTE),
+    st.integers(-10 * SECOND, 0),  # a clock that steps back
+)
+price_steps = st.one_of(st.integers(-30, 30), st.integers(-30, 30), st.integers(-300, 300))
+
+
+@st.composite
+def drifting_ops(draw: st.DrawFn) -> list[LuldOp]:
+    """Mostly trades, at prices that wander (and the quotes with them) so references move."""
+    ops: list[LuldOp] = []
+    cents = 10_000
+    for _ in range(draw(st.integers(30, 150))):
+        cents = max(1, cents + draw(price_steps))
+        ops.append((draw(trade_heavy), draw(trade_gaps), cents, draw(luld_spreads)))
+    return ops
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rulebook=st.sampled_from((present(US_TODAY.luld), present(US_2013.luld))),
+    clear_at_deadline=st.booleans(),
+    tier=st.sampled_from(LuldTier),
+    prior_close=st.sampled_from((usd("100"), usd("2.50"), usd("0.50"))),
+    leverage=st.sampled_from((1, -2, 3)),
+    start=st.sampled_from(("09:30:00", "09:44:50", "11:00:00", "15:34:50", "15:59:00")),
+    # the Plan's 5 minutes, 1% and 30 seconds, or short enough to come by every few trades
+    window=st.one_of(st.just(300), st.integers(1, 20)),
+    move_bps=st.sampled_from((100, 10, 0)),
+    min_age=st.one_of(st.just(30), st.integers(0, 10)),
+    ops=drifting_ops(),
+    rewind=st.integers(0, 200),
+)
+def test_the_quiet_path_of_a_trade_gives_what_the_whole_way_gives(
+    rulebook: LuldParams,
+    clear_at_deadline: bool,
+    tier: LuldTier,
+    prior_close: int,
+    leverage: int,
+    start: str,
+    window: int,
+    move_bps: int,
+    min_age: int,
+    ops: list[LuldOp],
+    rewind: int,
+) -> None:
+    """The same events, bands, reference, next instant and export, input after input.
+
+    Then both are restored, over what they have become, to their export at
+    ``rewind`` and go through the rest of the inputs again.
+    """
+    params = msgspec.structs.replace(
+        rulebook,
+        clear_at_deadline=clear_at_deadline,
+        reference_window_seconds=window,
+        reference_move_bps=move_bps,
+        reference_min_seconds=min_age,
+    )
+    day = US_TODAY.calendar().day(US_TODAY.calendar().local_date(at("12:00:00")))
+    quick = LuldMonitor(params, day, tier, prior_close, leverage)
+    whole = FullPath(params, day, tier, prior_close, leverage)
+    steps = []
+    ts = at(start)
+    for op in [("act", 0, 10_000, 0), *ops]:
+        ts += op[1]
+        steps.append(partial(luld_step, ts, op))
+
+    def both(part: list[partial[object]]) -> None:
+        for step in part:
+            assert step(quick) == step(whole)
+            assert quick.export() == whole.export()
+
+    cut = rewind % len(steps)
+    both(steps[:cut])
+    saved = quick.export()
+    both(steps[cut:])
+    quick.restore(saved)
+    whole.restore(saved)
+    both(steps[cut:])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from safeguards_support import SECOND, US_TODAY, present, usd
 
 from seawall.safeguards.luld import ReferenceTracker
@@ -9,10 +11,10 @@ from seawall.safeguards.luld import ReferenceTracker
 T0 = 1_000 * SECOND
 
 
-def tracker() -> ReferenceTracker:
+def tracker(kind: type[ReferenceTracker] = ReferenceTracker) -> ReferenceTracker:
     """The Plan's rule, from the rulebook: 5 minutes, 1%, 30 seconds."""
     luld = present(US_TODAY.luld)
-    found = ReferenceTracker(
+    found = kind(
         luld.reference_window_seconds * SECOND,
         luld.reference_move_bps,
         luld.reference_min_seconds * SECOND,
@@ -72,3 +74,28 @@ def test_a_reopening_price_replaces_the_reference_at_once_and_forgets_earlier_tr
     reference.reset(T0 + 20 * SECOND, usd("80.00"))
     assert reference.reference == usd("80.00")
     assert reference.pro_forma(T0 + 21 * SECOND) == 0
+
+
+class MeanFirst(ReferenceTracker):
+    """A tracker that works the window's mean out (pruning the window) before the age is asked."""
+
+    def update(self, ts: int) -> bool:
+        self.pro_forma(ts)
+        return super().update(ts)
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 20 * SECOND), st.integers(9_500, 10_500)), max_size=60))
+def test_a_reference_too_young_to_move_needs_no_mean_to_say_so(
+    trades: list[tuple[int, int]],
+) -> None:
+    quick, full = tracker(), tracker(MeanFirst)
+    ts = T0
+    for gap, cents in trades:
+        ts += gap
+        quick.add(ts, cents * 100)
+        full.add(ts, cents * 100)
+        assert quick.update(ts) == full.update(ts)
+        assert (quick.reference, quick.changed_at) == (full.reference, full.changed_at)
+        assert quick.export(ts) == full.export(ts)
+        assert quick.next_due(ts) == full.next_due(ts)

@@ -132,6 +132,9 @@ class LuldMonitor:
 
     __slots__ = (
         "_ask",
+        "_banded",
+        "_banded_factor",
+        "_banded_reference",
         "_bid",
         "_close",
         "_deadline",
@@ -144,10 +147,12 @@ class LuldMonitor:
         "_params",
         "_paused_at",
         "_prior_close",
+        "_quiet_until",
         "_reopen_at",
         "_tier",
         "_tracker",
         "_widened_until",
+        "_window_ns",
         "bands",
         "state",
     )
@@ -175,8 +180,9 @@ class LuldMonitor:
             if doubling and params.close_doubling_minutes
             else NEVER
         )
+        self._window_ns = params.reference_window_seconds * NS_PER_SECOND
         self._tracker = ReferenceTracker(
-            params.reference_window_seconds * NS_PER_SECOND,
+            self._window_ns,
             params.reference_move_bps,
             params.reference_min_seconds * NS_PER_SECOND,
         )
@@ -190,6 +196,11 @@ class LuldMonitor:
         self._ask = 0
         self.state = LuldState.INACTIVE
         self.bands = NO_BANDS
+        self._quiet_until: int | None = None  # see _quiet_horizon; None: to be worked out
+        # the last answer of price_bands and what it was asked (no factor is negative)
+        self._banded = NO_BANDS
+        self._banded_reference = 0
+        self._banded_factor = -1
 
     @property
     def reference(self) -> int:
@@ -200,6 +211,7 @@ class LuldMonitor:
         if self.state is not LuldState.INACTIVE or ts >= self._close:
             raise ValueError("LULD opens once a day, before the close")
         self._now = ts
+        self._quiet_until = None
         self._tracker.reset(ts, price)
         self.state = LuldState.NORMAL
         self.bands = self._bands_at(ts)
@@ -212,13 +224,36 @@ class LuldMonitor:
         return events
 
     def on_trade(self, ts: int, price: int) -> list[LuldEvent]:
-        """An eligible trade (regular hours, not an auction print) enters the reference window."""
+        """An eligible trade (regular hours, not an auction print) enters the reference window.
+
+        Every continuous trade comes here, and almost all of them only join
+        the window: before the quiet horizon (:meth:`_quiet_horizon`) no
+        instant is due, so time need not be advanced, and unless the trade
+        moves the reference the bands and the verdict on the quote stay what
+        they are, so they are not worked out again.
+        """
         events: list[LuldEvent] = []
-        self._advance(ts, events)
-        if self.state in _ACTIVE:
-            self._tracker.add(ts, price)
-        if self.state in _MOVABLE:
-            self._refresh(ts, events)
+        horizon = self._quiet_until
+        if horizon is None:
+            horizon = self._quiet_until = self._quiet_horizon()
+        quiet = self._now <= ts < horizon
+        if quiet:
+            self._now = ts
+        else:
+            self._advance(ts, events)
+        tracker = self._tracker
+        state = self.state
+        if state in _ACTIVE:
+            tracker.add(ts, price)
+        if state in _MOVABLE:
+            moved = tracker.update(ts)
+            if quiet and not moved:
+                expiry = ts + self._window_ns  # the one new instant: the trade leaves the window
+                if expiry < horizon:
+                    self._quiet_until = expiry
+                return events
+            self._quiet_until = None  # the bands may move, and with them the verdict on the quote
+            self._refresh(ts, moved, events)
             self._evaluate(ts, events)
         return events
 
@@ -310,6 +345,7 @@ class LuldMonitor:
         self._deadline = state.deadline
         self._reopen_at = state.reopen_at
         self._paused_at = state.paused_at
+        self._quiet_until = None
 
     def _tracker_state(self) -> ReferenceTrackerState:
         tracker = self._tracker
@@ -330,6 +366,8 @@ class LuldMonitor:
         return events
 
     def _advance(self, ts: int, events: list[LuldEvent]) -> None:
+        # Every change but open, restore and a quiet trade starts here: the horizon is forgotten.
+        self._quiet_until = None
         while True:
             instant = self.next_instant()
             if instant > ts:
@@ -367,7 +405,7 @@ class LuldMonitor:
             self._reopen_at = NEVER
             events.append(self._event(instant, LuldCause.REOPENING_DUE))
         else:
-            self._refresh(instant, events)
+            self._refresh(instant, self._tracker.update(instant), events)
             self._evaluate(instant, events)
 
     def _pause(
@@ -387,19 +425,56 @@ class LuldMonitor:
         else:
             self._reopen_at = ts + self._params.pause_seconds * NS_PER_SECOND
 
+    def _quiet_horizon(self) -> int:
+        """The instant before which a trade can only join the window and perhaps move the reference.
+
+        That is the next instant (:meth:`next_instant`) while the monitor is
+        normal, the quote is strictly inside the bands and the bands are those
+        of ``now``; otherwise ``now`` itself (no trade is quiet). Before that
+        instant no window edge passes, so with the same reference the bands
+        stay, and so does the verdict on the quote.
+        """
+        now = self._now
+        if (
+            self.state is not LuldState.NORMAL
+            or self._limit_cause() is not None
+            or self._straddles()
+        ):
+            return now
+        doubled = self._doubles_at(now)
+        if doubled != self._doubled or self._bands_for(now, doubled) != self.bands:
+            return now
+        return self.next_instant()
+
+    def _doubles_at(self, ts: int) -> bool:
+        """Whether ``ts`` falls in a doubling window (the open's or the close's)."""
+        return ts < self._double_until or ts >= self._double_from
+
     def _bands_at(self, ts: int) -> Bands:
         """The bands at ``ts`` for the current reference; records whether they are doubled."""
-        doubled = ts < self._double_until or ts >= self._double_from
-        self._doubled = doubled
+        doubled = self._doubled = self._doubles_at(ts)
+        return self._bands_for(ts, doubled)
+
+    def _bands_for(self, ts: int, doubled: bool) -> Bands:
+        """The bands at ``ts``, doubled or not, for the current reference.
+
+        Most refreshes find the reference and the factor unchanged, so the
+        last answer of :func:`price_bands` is kept and given again for them.
+        """
         factor = self._leverage * (2 if doubled else 1)
         if ts < self._widened_until:
             factor *= self._params.reopen_band_factor
-        return price_bands(
-            self._params, self._tier, self._prior_close, self._tracker.reference, factor
-        )
+        reference = self._tracker.reference
+        if reference != self._banded_reference or factor != self._banded_factor:
+            self._banded = price_bands(
+                self._params, self._tier, self._prior_close, reference, factor
+            )
+            self._banded_reference = reference
+            self._banded_factor = factor
+        return self._banded
 
-    def _refresh(self, ts: int, events: list[LuldEvent]) -> None:
-        moved = self._tracker.update(ts)
+    def _refresh(self, ts: int, moved: bool, events: list[LuldEvent]) -> None:
+        """New bands at ``ts``, after the reference ``moved`` (or not) there."""
         was_doubled = self._doubled
         bands = self._bands_at(ts)
         if bands == self.bands:
@@ -420,6 +495,11 @@ class LuldMonitor:
             return LuldCause.BID_AT_UPPER_BAND
         return None
 
+    def _straddles(self) -> bool:
+        """Whether the quote lies across a band without touching it (see the module docstring)."""
+        bands = self.bands
+        return (0 < self._bid < bands.lower) or (self._ask > bands.upper)
+
     def _evaluate(self, ts: int, events: list[LuldEvent]) -> None:
         cause = self._limit_cause()
         if self.state is LuldState.LIMIT_STATE:
@@ -428,15 +508,14 @@ class LuldMonitor:
             self.state = LuldState.NORMAL
             self._deadline = NEVER
             events.append(self._event(ts, LuldCause.LIMIT_STATE_CLEARED))
-            self._refresh(ts, events)
+            self._refresh(ts, self._tracker.update(ts), events)
             cause = self._limit_cause()
         if cause is not None:
             self.state = LuldState.LIMIT_STATE
             self._deadline = ts + self._params.limit_state_seconds * NS_PER_SECOND
             events.append(self._event(ts, cause))
             return
-        bands = self.bands
-        straddle = (0 < self._bid < bands.lower) or (self._ask > bands.upper)
+        straddle = self._straddles()
         if straddle and self.state is LuldState.NORMAL:
             self.state = LuldState.STRADDLE
             events.append(self._event(ts, LuldCause.STRADDLE_ENTERED))

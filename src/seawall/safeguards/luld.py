@@ -226,13 +226,15 @@ class ReferenceTracker:
         return (2 * self._sum + count) // (2 * count)
 
     def update(self, ts: int) -> bool:
-        """Adopt the pro-forma reference if the rule allows it at ``ts``; whether it changed."""
+        """Adopt the pro-forma reference if the rule allows it at ``ts``; whether it changed.
+
+        A reference younger than ``min_age_ns`` cannot move, so its window's
+        mean is not worked out (LULD asks after every trade).
+        """
+        if ts - self.changed_at < self._min_age_ns:
+            return False
         candidate = self.pro_forma(ts)
-        if (
-            candidate
-            and ts - self.changed_at >= self._min_age_ns
-            and moved_at_least(candidate, self.reference, self._move_bps)
-        ):
+        if candidate and moved_at_least(candidate, self.reference, self._move_bps):
             self.reference = candidate
             self.changed_at = ts
             return True
