@@ -73,7 +73,6 @@ from seawall.core.events import (
 from seawall.core.quoting_rules import drifted_quotes, quote_problem
 from seawall.core.rules_guard import Guard
 from seawall.core.types import (
-    BPS,
     FROZEN_STATES,
     MATCHING_STATES,
     MAX_PRICE,
@@ -102,7 +101,7 @@ from seawall.safeguards.short_sale import ShortSaleRestriction, price_test
 from seawall.safeguards.sscb import SingleStockBreaker
 from seawall.safeguards.states import Action
 from seawall.safeguards.stop_logic import stop_logic_review, stop_logic_trigger
-from seawall.safeguards.units import NS_PER_SECOND
+from seawall.safeguards.units import NS_PER_SECOND, unmoved_range
 from seawall.safeguards.volatility import tolerance_breach
 
 if TYPE_CHECKING:
@@ -742,8 +741,8 @@ class TradingRules:
             limits.append((anchor, self.stop_logic.threshold_bps))
         for reference, bps in limits:
             if bps is not None and reference:
-                room = reference * bps // BPS
-                floor, ceiling = max(floor, reference - room), min(ceiling, reference + room)
+                low, high = unmoved_range(reference, bps)
+                floor, ceiling = max(floor, low), min(ceiling, high)
         replenishment = guard.replenishment
         if replenishment is not None:
             low, high = replenishment.price_range(ts)

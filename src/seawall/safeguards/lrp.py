@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import msgspec
 
-from seawall.core.types import BPS
 from seawall.safeguards.sscb import RollingRange, RollingRangeState
-from seawall.safeguards.units import NS_PER_SECOND, PositiveBps, PositiveSeconds
+from seawall.safeguards.units import NS_PER_SECOND, PositiveBps, PositiveSeconds, unmoved_range
 
 
 class LrpParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -48,7 +47,7 @@ class LiquidityReplenishment:
         lowest, highest = self._range.extremes(ts)
         if not lowest:
             return 0, 0
-        return highest - highest * self._bps // BPS, lowest + lowest * self._bps // BPS
+        return unmoved_range(highest, self._bps)[0], unmoved_range(lowest, self._bps)[1]
 
     def on_trade(self, ts: int, price: int) -> None:
         self._range.add(ts, price)

@@ -67,3 +67,9 @@ def moved_at_least(price: int, reference: int, bps: int) -> bool:
 def moved_beyond(price: int, reference: int, bps: int) -> bool:
     """Whether ``price`` is strictly more than ``bps`` away from ``reference``."""
     return abs(price - reference) * BPS > reference * bps
+
+
+def unmoved_range(reference: int, bps: int) -> tuple[int, int]:
+    """The lowest and highest prices not :func:`moved_beyond` ``bps`` from ``reference``."""
+    room = reference * bps // BPS
+    return reference - room, reference + room
