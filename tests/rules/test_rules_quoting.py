@@ -10,13 +10,12 @@ The expected prices below are those percentages of the best prices.
 
 from __future__ import annotations
 
-from rules_support import SYMBOL, TRADERS, RuledMarket, bare, kinds, restored_copy, usd
+from rules_support import SYMBOL, TRADERS, RuledMarket, bare, kinds, refusal, restored_copy, usd
 
 from seawall import Rulebook, Side, Venue
 from seawall.core.commands import Cancel, DesignateMarketMaker, NewOrder, Replace, SetNbbo
 from seawall.core.events import (
     CancelReason,
-    Event,
     MarketMakerDesignated,
     OrderCancelled,
     Rejected,
@@ -39,10 +38,6 @@ def test_the_shipped_obligation() -> None:
     assert (params.stub_bid, params.stub_offer) == (usd("0.01"), usd("100000.00"))
 
 
-def reason(events: list[Event]) -> RejectReason | None:
-    return events[0].reason if events and isinstance(events[0], Rejected) else None
-
-
 def designated(rulebook: Rulebook = PILOT, clock: str = "10:00:00", tier: int = 1) -> RuledMarket:
     """Dan is the designated market maker; alice bids $100.00 and bob offers $100.10."""
     market = RuledMarket(rulebook, clock=clock, tier=tier)
@@ -55,18 +50,18 @@ def designated(rulebook: Rulebook = PILOT, clock: str = "10:00:00", tier: int = 
 
 def test_a_designated_market_maker_may_not_post_a_stub_quote() -> None:
     market = designated()
-    assert reason(market.buy("dan", 100, "0.01")) is RejectReason.STUB_QUOTE
-    assert reason(market.sell("dan", 100, "100000.00")) is RejectReason.STUB_QUOTE
-    assert reason(market.buy("carol", 100, "0.01")) is None  # carol is not a market maker
+    assert refusal(market.buy("dan", 100, "0.01")) is RejectReason.STUB_QUOTE
+    assert refusal(market.sell("dan", 100, "100000.00")) is RejectReason.STUB_QUOTE
+    assert refusal(market.buy("carol", 100, "0.01")) is None  # carol is not a market maker
 
 
 def test_quotes_within_the_designated_percentage_of_the_national_best() -> None:
     market = designated()
     # 8% below the $100.00 best bid is $92.00; 8% above the $100.10 best offer is $108.108.
-    assert reason(market.buy("dan", 100, "92.00")) is None
-    assert reason(market.buy("dan", 100, "91.99")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
-    assert reason(market.sell("dan", 100, "108.10")) is None
-    assert reason(market.sell("dan", 100, "108.11")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
+    assert refusal(market.buy("dan", 100, "92.00")) is None
+    assert refusal(market.buy("dan", 100, "91.99")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
+    assert refusal(market.sell("dan", 100, "108.10")) is None
+    assert refusal(market.sell("dan", 100, "108.11")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
     refused = market.buy("dan", 100, "91.99")
     assert isinstance(refused[0], Rejected)
     assert refused[0].text == (
@@ -77,16 +72,16 @@ def test_quotes_within_the_designated_percentage_of_the_national_best() -> None:
 
 def test_the_opening_window_and_uncovered_securities_allow_more() -> None:
     early = designated(clock="09:40:00")  # before 09:45: 20%
-    assert reason(early.buy("dan", 100, "80.00")) is None
-    assert reason(early.buy("dan", 100, "79.99")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
+    assert refusal(early.buy("dan", 100, "80.00")) is None
+    assert refusal(early.buy("dan", 100, "79.99")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
     tier2 = designated(tier=2)  # not covered by the breakers: 30%
-    assert reason(tier2.buy("dan", 100, "70.00")) is None
-    assert reason(tier2.buy("dan", 100, "69.99")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
+    assert refusal(tier2.buy("dan", 100, "70.00")) is None
+    assert refusal(tier2.buy("dan", 100, "69.99")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
 
 
 def test_a_quote_may_drift_but_is_cancelled_beyond_the_drift() -> None:
     market = designated()
-    assert reason(market.buy("dan", 100, "92.00")) is None  # order 3: 8.0% below
+    assert refusal(market.buy("dan", 100, "92.00")) is None  # order 3: 8.0% below
     market.do(Cancel("alice", 1))
     market.do(Cancel("bob", 2))  # no offer for the higher bids to trade with
     # A best bid of $101.60 leaves the quote 9.45% below: drifted, within 8% + 1.5%.
@@ -107,15 +102,15 @@ def test_an_external_national_best_moves_the_obligation() -> None:
         OrderCancelled(0, 0, 3, TRADERS["dan"], SYMBOL, 100, CancelReason.QUOTE_DRIFTED)
     ]
     # Measured from the external bid now: 8% below $102.00 is $93.84.
-    assert reason(market.buy("dan", 100, "93.83")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
-    assert reason(market.buy("dan", 100, "93.84")) is None
+    assert refusal(market.buy("dan", 100, "93.83")) is RejectReason.OUTSIDE_QUOTING_OBLIGATION
+    assert refusal(market.buy("dan", 100, "93.84")) is None
 
 
 def test_a_replace_is_held_to_the_obligation() -> None:
     market = designated()
     market.buy("dan", 100, "95.00")  # order 3
     refused = market.do(Replace("dan", 3, 100, usd("0.01")))
-    assert reason(refused) is RejectReason.STUB_QUOTE
+    assert refusal(refused) is RejectReason.STUB_QUOTE
     assert kinds(market.do(Replace("dan", 3, 100, usd("93.00")))) == ["OrderReplaced"]
 
 
@@ -139,10 +134,10 @@ def test_designation_is_refused_clearly() -> None:
         (DesignateMarketMaker("operator", SYMBOL, "zed"), RejectReason.UNKNOWN_PARTICIPANT),
     ]
     for command, expected in cases:
-        assert reason(market.do(command)) is expected, command
+        assert refusal(market.do(command)) is expected, command
     venue = Venue()
     refused = venue.process(DesignateMarketMaker("operator", SYMBOL, "dan"), 1)
-    assert reason(refused) is RejectReason.NO_RULEBOOK
+    assert refusal(refused) is RejectReason.NO_RULEBOOK
 
 
 def test_designations_travel_in_the_snapshot() -> None:
@@ -150,4 +145,4 @@ def test_designations_travel_in_the_snapshot() -> None:
     restored = restored_copy(market.venue)
     assert state_hash(restored) == state_hash(market.venue)
     stub = NewOrder("dan", TRADERS["dan"], SYMBOL, Side.BUY, 100, usd("0.01"))
-    assert reason(restored.process(stub, market.ts + 1)) is RejectReason.STUB_QUOTE
+    assert refusal(restored.process(stub, market.ts + 1)) is RejectReason.STUB_QUOTE
