@@ -11,6 +11,7 @@ import argparse
 import gc
 
 from seawall import bench
+from seawall.rulebooks import Rulebook
 
 
 def main() -> None:
@@ -18,12 +19,14 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=30_000)
     parser.add_argument("--setup-only", action="store_true")
     parser.add_argument("--controls", action="store_true", help="every pre-trade control on")
+    parser.add_argument("--rulebook", help="run under this rulebook's trading rules (RTGS)")
     args = parser.parse_args()
     commands = list(bench.order_flow(42, args.count))
-    process = bench.funded_venue(controls=args.controls).process
+    rulebook = Rulebook.load(args.rulebook) if args.rulebook else None
+    process = bench.funded_venue(controls=args.controls, rulebook=rulebook).process
     gc.disable()
     if not args.setup_only:
-        for ts, command in enumerate(commands):
+        for ts, command in enumerate(commands, bench.START_TS + 1):  # the bench's own clock
             process(command, ts)
 
 

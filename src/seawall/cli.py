@@ -48,13 +48,16 @@ def bench(
         str | None,
         typer.Option(help="Also run the flow under this rulebook (a name or a TOML file)."),
     ] = None,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Rounds of every configuration; throughput is the best.")
+    ] = 3,
 ) -> None:
     """Measure throughput and latency of the core, and journal group-commit with fsync on.
 
     Prints JSON. The workload is documented in seawall.bench.
     """
     rules = load_rulebook_or_exit(rulebook) if rulebook is not None else None
-    report = benchmark.run(count, seed, rulebook=rules)
+    report = benchmark.run(count, seed, rulebook=rules, rounds=rounds)
     if journal_count:
         from seawall.runtime.bench import bench_journal
 

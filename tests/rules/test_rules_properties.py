@@ -42,6 +42,12 @@ After every command, over the events it returned and the venue it left:
 7. Under ``[volatility]``, every continuous trade lies within the static
    tolerance of the last auction price and the dynamic tolerance of the last
    print before the order that took liquidity.
+8. An order the venue lets past the rules, an unmarked limit or market
+   order priced in the range they cleared in advance (``Book.cleared_low``
+   to ``cleared_high``), needs nothing of them: their order check takes it
+   as it is, and resting it leaves the quote inside the bands, in a matching
+   state with no quoting obligation to enforce. The same holds for the range
+   they would clear now.
 
 Two targeted tests at the end replay, widened, the streams the machine shrank
 two bugs to (both since fixed): they run the same checks.
@@ -102,6 +108,8 @@ from seawall.core.events import (
     Transfer,
     TransferKind,
 )
+from seawall.core.rules_guard import Guard
+from seawall.core.trading_rules import TradingRules, quote_within
 from seawall.core.types import (
     MATCHING_STATES,
     MAX_PRICE,
@@ -529,6 +537,42 @@ class RulesMachine(RuleBasedStateMachine):
             assert not left, f"{symbol}'s uncross at {price} left {left} of its volume unprinted"
         self.check_venue()
 
+    def cleared_needs_nothing(self, rules: TradingRules, guard: Guard) -> None:
+        """Property 8, for the range cleared in advance and for the one the rules clear now."""
+        book = guard.book
+        cached = (book.cleared_low, book.cleared_high)
+        for which, (low, high) in (("cleared", cached), ("clearable", rules.clearance(guard))):
+            for price in sorted({low, (low + high) // 2, high}) if low <= high else ():
+                for side in Side:
+                    for kind in (OrderType.LIMIT, OrderType.MARKET):
+                        order = NewOrder("P1", "A1", book.instrument.symbol, side, 1, price, kind)
+                        answer = rules.check_order(order, book, price, self.ts)
+                        assert answer == price, (
+                            f"{which} {kind.value} {side.value} at {price} of {(low, high)}: "
+                            f"the rules answer {answer}"
+                        )
+                    self.rests_quietly(guard, side, price, f"{which} {(low, high)}")
+        book.cleared_low, book.cleared_high = cached  # the check above may have worked it out
+
+    @staticmethod
+    def rests_quietly(guard: Guard, side: Side, price: int, which: str) -> None:
+        """Resting at ``price`` leaves ``after`` nothing to do for the instrument."""
+        book = guard.book
+        assert (
+            book.state in MATCHING_STATES and not guard.market_makers
+        ), f"{which}: {book.state.value}, market makers {sorted(guard.market_makers)}"
+        monitor = guard.luld
+        if monitor is None:
+            return
+        bid, ask = guard.national_best()
+        if guard.nbbo is None and side is Side.BUY:
+            bid = max(bid, price)
+        elif guard.nbbo is None:
+            ask = min(ask, price) if ask else price
+        assert monitor.state is LuldState.NORMAL and quote_within(
+            bid, ask, guard.lower, guard.upper
+        ), f"{which}: a {side.value} at {price} leaves LULD {monitor.state.value} with {bid}/{ask}"
+
     def close_of(self, ts: int) -> int:
         rules = self.live.rules
         assert rules is not None
@@ -606,6 +650,7 @@ class RulesMachine(RuleBasedStateMachine):
         rules = venue.rules
         assert rules is not None
         for symbol, book in venue.books.items():
+            self.cleared_needs_nothing(rules, rules.guards[symbol])
             # Property 5: the venue is where its events say it is.
             assert book.state is self.state[symbol], (
                 f"{symbol} is {book.state.value}, but its events left it "

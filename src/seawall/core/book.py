@@ -27,6 +27,9 @@ from seawall.core.commands import NewOrder
 from seawall.core.ledger import Account, Balance
 from seawall.core.types import Instrument, Side, TimeInForce, TradingState
 
+UNCLEARED = -1
+"""``Book.cleared_high`` while the rules have no cleared range worked out: no price is in it."""
+
 
 class Order(msgspec.Struct, gc=False):
     """An open order: resting on the book, or a stop waiting for its trigger.
@@ -153,6 +156,8 @@ class Book:
         "asks",
         "bids",
         "buy_stops",
+        "cleared_high",
+        "cleared_low",
         "currency",
         "fee_cash",
         "instrument",
@@ -183,6 +188,11 @@ class Book:
         self.reference_price = reference_price
         self.last_price = 0
         self.state = state
+        # The prices at which an order needs nothing of the venue's rules, worked out by the
+        # rules in advance so that most orders skip them (TradingRules.clearance); UNCLEARED
+        # until the rules work it out again.
+        self.cleared_low = 1
+        self.cleared_high = UNCLEARED
         # Stops wait in heaps ordered by trigger, then arrival: buy stops fire as the
         # price rises (lowest trigger first), sell stops as it falls (highest first).
         self.buy_stops: list[tuple[int, int, Order]] = []
@@ -241,8 +251,8 @@ class Book:
 
     def best_prices(self) -> tuple[int, int]:
         """(best bid, best ask), 0 where a side is empty."""
-        bid, ask = self.bids.best(), self.asks.best()
-        return (bid.price if bid else 0, ask.price if ask else 0)
+        bids, asks = self.bids.keys, self.asks.keys
+        return (-bids[0] if bids else 0, asks[0] if asks else 0)
 
     def depth(self, levels: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
         """Top ``levels`` (price, quantity) per side, best first."""

@@ -45,9 +45,10 @@ changed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from seawall.core.book import Book, Order
+from seawall.core.book import UNCLEARED, Book, Order
 from seawall.core.commands import (
     Cancel,
     ClockTick,
@@ -63,7 +64,9 @@ from seawall.core.events import (
     CancelReason,
     Event,
     MarketWideHalt,
+    OrderAccepted,
     PriceBandsChanged,
+    Rejected,
     RejectReason,
     ShortSaleRestricted,
     StraddleChanged,
@@ -110,6 +113,8 @@ if TYPE_CHECKING:
 
 Events = list[Event]
 Problem = tuple[RejectReason, str]
+Handler = Callable[[Any, int, int], Events]
+"""How the venue applies one command: ``handler(command, seq, ts)``."""
 
 RULE_REJECTIONS = frozenset(
     {
@@ -140,6 +145,7 @@ _RESERVED = TradingState.RESERVED
 _NORMAL = LuldState.NORMAL
 _LULD_ACTIVE = (LuldState.NORMAL, LuldState.STRADDLE, LuldState.LIMIT_STATE)
 _LIMIT = OrderType.LIMIT
+_MARKET = OrderType.MARKET
 _SHORT = SaleMarking.SHORT
 
 _ACTIONS = {
@@ -160,6 +166,17 @@ _REPLENISH = "liquidity_replenishment"
 _RANDOM_UNCROSS = (_OPEN, _CLOSE, _VOLATILITY)  # the calls an [auctions] random end applies to
 _LIMIT_CAUSES = (LuldCause.OFFER_AT_LOWER_BAND, LuldCause.BID_AT_UPPER_BAND)
 _PAUSE_CAUSES = (LuldCause.LIMIT_STATE_TIMED_OUT, LuldCause.DISCRETIONARY_PAUSE)
+
+
+_NOTHING_CLEARED = (1, 0)
+_MARKET_LIMITS_KEPT = 1_024  # collared limits remembered before starting afresh
+
+
+def quote_within(bid: int, ask: int, lower: int, upper: int) -> bool:
+    """Whether a quote (0 for a side with no price) is inside the bands: no bid at or above
+    the upper band or below the lower, no offer at or below the lower band or above the upper.
+    """
+    return (not ask or lower < ask <= upper) and (not bid or lower <= bid < upper)
 
 
 class TradingRules:
@@ -187,6 +204,15 @@ class TradingRules:
             state: frozenset(kind for kind, action in _ACTIONS.items() if action in actions)
             for state, actions in self.accepts.items()
         }
+        # Where the venue may skip the rules for orders at a cleared price (see clearance): the
+        # states that match and take both limit and market orders.
+        self.clearable_states = frozenset(
+            state
+            for state, kinds in self.accepted_types.items()
+            if state in MATCHING_STATES and _LIMIT in kinds and _MARKET in kinds
+        )
+        # The collared limits of market orders by side, reference and tick, worked out once.
+        self.market_limits: dict[tuple[Side, int, int], int] = {}
         self.reprice_outside_band = (
             rulebook.luld is not None and rulebook.luld.outside_band is OutsideBand.REPRICE
         )
@@ -245,6 +271,51 @@ class TradingRules:
             guard.session_at = NEVER
             self._start_call(guard, day.close, _CLOSE, seq)
 
+    def run(self, handler: Handler, command: Command, seq: int, ts: int) -> Events:
+        """Apply ``command`` with the venue's ``handler`` under the rules.
+
+        What time has made due comes first (:meth:`before`), then the
+        command, then what it set off (:meth:`after`). The two commands of
+        the hot path take shorter routes when nothing is due yet for their
+        instrument: a cancel goes straight to what comes after it, and an
+        order entry that changes nothing the rules watch, the common case,
+        goes straight through: it was refused, or it rests at a price the
+        rules cleared in advance (:meth:`clearance`), where it cannot bring
+        the quote to a band.
+        """
+        if ts < self.halt_ends and type(command) is NewOrder:
+            guard = self.guards.get(command.instrument)
+            if guard is not None and ts < guard.due_at:
+                events = handler(command, seq, ts)
+                if len(events) == 1:
+                    event = events[0]
+                    if type(event) is Rejected:
+                        return events
+                    book = guard.book
+                    if (
+                        type(event) is OrderAccepted
+                        and book.cleared_low <= event.price <= book.cleared_high
+                    ):
+                        return events
+                self.after(guard, events, seq, ts)
+                return events
+        elif ts < self.halt_ends and type(command) is Cancel:
+            order = self.venue.orders.get(command.order_id)
+            if order is None:
+                return handler(command, seq, ts)  # refused: it touches no instrument
+            guard = self.guards[order.instrument]
+            if ts < guard.due_at:
+                events = handler(command, seq, ts)
+                self.after(guard, events, seq, ts)
+                return events
+        guard = self.before(command, seq, ts)
+        events = handler(command, seq, ts)
+        if self.early:
+            events[:0] = self.early
+            self.early = []
+        self.after(guard, events, seq, ts)
+        return events
+
     def before(self, command: Command, seq: int, ts: int) -> Guard | None:
         """Apply what time has made due for the instrument ``command`` touches (all, on a tick).
 
@@ -263,6 +334,8 @@ class TradingRules:
             return None
         else:
             guard = self._touched(command)
+            if guard is not None and type(command) is not Cancel:
+                self.reconsider(guard)  # an operator's command, a reported trade, a designation
         if guard is not None and guard.due_at <= ts:
             self.advance(guard, ts, seq, self.early)
         return guard
@@ -435,6 +508,7 @@ class TradingRules:
 
     def _uncross(self, guard: Guard, seq: int, ts: int, events: Events) -> int:
         price = self.venue.uncross(guard.book, events, seq, ts)
+        self.reconsider(guard)
         if price:
             guard.static_reference = price
             if guard.replenishment is not None:
@@ -457,6 +531,7 @@ class TradingRules:
         if previous is state:
             return
         book.state = state
+        self.reconsider(guard)
         events.append(TradingStateChanged(seq, ts, book.instrument.symbol, previous, state, cause))
         if state in MATCHING_STATES or previous in MATCHING_STATES:
             guard.indicative = None
@@ -557,6 +632,7 @@ class TradingRules:
         if lower == guard.lower and upper == guard.upper:
             return
         guard.lower, guard.upper = lower, upper
+        self.reconsider(guard)
         symbol = guard.book.instrument.symbol
         events.append(PriceBandsChanged(seq, ts, symbol, lower, upper, reference, cause))
         if upper:
@@ -592,6 +668,8 @@ class TradingRules:
     def check_order(self, cmd: NewOrder, book: Book, price: int, ts: int) -> int | Problem:
         """The price an order may go on at, or why it may not go on at all."""
         guard = self.guards[cmd.instrument]
+        if book.cleared_high == UNCLEARED:
+            book.cleared_low, book.cleared_high = self.clearance(guard)
         order_type = cmd.order_type
         state = book.state
         if order_type not in self.accepted_types[state]:
@@ -620,6 +698,54 @@ class TradingRules:
         if cmd.marking is _SHORT and guard.short_sale is not None:
             return self._short_sale_test(guard, cmd.side, price, ts)
         return price
+
+    def clearance(self, guard: Guard) -> tuple[int, int]:
+        """The prices at which an unmarked limit order, or a market order collared to one,
+        needs nothing of the rules.
+
+        :meth:`check_order` takes such an order as it is, and, resting, it
+        cannot bring the quote to a band (the range lies strictly inside the
+        bands, and is empty unless the quote is inside them now). The venue
+        skips the check, and :meth:`run` what comes after it, for an order
+        priced in this range, the common case; so it is worked out in
+        advance, and forgotten (:meth:`reconsider`) whenever a command may
+        have changed what it depends on: the trading state, the bands, the
+        quote, the last trade, the designations. The next order checked
+        works it out again. Empty where no price passes without the order's
+        details: a call (each order moves the indicative price), a state
+        that takes no limit orders, designated market makers (whose quotes
+        are checked per participant), LULD outside its normal state.
+        """
+        book = guard.book
+        if book.state not in self.clearable_states or guard.market_makers:
+            return _NOTHING_CLEARED
+        low, high = 1, MAX_PRICE
+        monitor = guard.luld
+        if monitor is not None:
+            lower, upper = guard.lower, guard.upper
+            bid, ask = guard.national_best()
+            if not (monitor.state is _NORMAL and upper and quote_within(bid, ask, lower, upper)):
+                return _NOTHING_CLEARED
+            low, high = lower + 1, upper - 1  # resting there, an order leaves the quote inside
+        elif guard.upper:
+            low, high = guard.lower, guard.upper
+        bps = self.last_trade_bps
+        last = book.last_price
+        if bps and last:  # |price - last| x 10,000 <= last x bps
+            width = last * bps // 10_000
+            low, high = max(low, last - width), min(high, last + width)
+            if guard.upper:
+                # Continuous trades print inside the bands, so the range stays good for every
+                # last trade to come until the bands move: it needs no working out per trade.
+                lower, upper = guard.lower, guard.upper
+                low = max(low, upper - upper * bps // 10_000)
+                high = min(high, lower + lower * bps // 10_000)
+        return low, high
+
+    @staticmethod
+    def reconsider(guard: Guard) -> None:
+        """Forget the instrument's :meth:`clearance`: what it depends on may have changed."""
+        guard.book.cleared_high = UNCLEARED
 
     def check_replace(self, order: Order, book: Book, price: int, ts: int) -> int | Problem:
         if Action.REPLACE not in self.accepts[book.state]:
@@ -657,13 +783,21 @@ class TradingRules:
         collars = self.collars
         if collars is None or collars.market_orders is MarketOrders.ACCEPT:
             return MAX_PRICE - MAX_PRICE % tick if side is _BUY else tick
-        check = check_market_order(collars, side, book.reference(), tick)
+        reference = book.reference()
+        key = (side, reference, tick)
+        limit = self.market_limits.get(key)  # the same reference gives the same collar
+        if limit is not None:
+            return limit
+        check = check_market_order(collars, side, reference, tick)
         if check.verdict is Verdict.REJECT:
             if check.reason == RejectReason.NO_REFERENCE_PRICE.value:
                 return RejectReason.NO_REFERENCE_PRICE, (
                     f"{book.instrument.symbol} has no reference price to collar a market order"
                 )
             return RejectReason.MARKET_ORDERS_NOT_ACCEPTED, "this venue accepts limit orders only"
+        if len(self.market_limits) >= _MARKET_LIMITS_KEPT:
+            self.market_limits.clear()
+        self.market_limits[key] = check.price
         return check.price
 
     def election_price(self, order: Order, book: Book) -> int | None:
@@ -699,6 +833,7 @@ class TradingRules:
 
     def designate(self, instrument: str, market_maker: str, designated: bool) -> None:
         guard = self.guards[instrument]
+        self.reconsider(guard)
         if designated:
             guard.market_makers = guard.market_makers | {market_maker}
         else:
@@ -802,7 +937,9 @@ class TradingRules:
         if guard is None:
             return
         count = len(events)
-        if count > 1:
+        if count > 1:  # more than the command's own answer: perhaps trades
+            if not guard.upper:  # a last trade with no band to keep it in moves the clearance
+                self.reconsider(guard)
             for index in range(count):
                 event = events[index]
                 if type(event) is Trade and event.aggressor is not None:
@@ -823,14 +960,12 @@ class TradingRules:
                 bid = -keys[0] if keys else 0
             else:
                 bid, ask = nbbo.bid, nbbo.ask
-            lower, upper = guard.lower, guard.upper
-            if (
-                monitor.state is _NORMAL
-                and not (ask and ask <= lower)
-                and not (bid and bid >= upper)
-                and not (0 < bid < lower or ask > upper)
-            ):
+            if monitor.state is _NORMAL and quote_within(bid, ask, guard.lower, guard.upper):
+                book = guard.book
+                if book.cleared_high == UNCLEARED:  # worked out here, not by the next order
+                    book.cleared_low, book.cleared_high = self.clearance(guard)
                 return  # nothing a quote can start: no limit state, no straddle
+            self.reconsider(guard)  # the quote is at or beyond a band: nothing is cleared
             quoted = monitor.on_quote(ts, Nbbo(bid, ask))
             if quoted:
                 self._luld_events(guard, quoted, seq, ts, events)

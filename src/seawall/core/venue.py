@@ -83,6 +83,7 @@ from seawall.core.types import (
     OrderType,
     RiskScope,
     Role,
+    SaleMarking,
     SelfTradePrevention,
     SettlementMode,
     Side,
@@ -104,6 +105,7 @@ _DAY = TimeInForce.DAY
 _GTC = TimeInForce.GTC
 _IOC = TimeInForce.IOC
 _FOK = TimeInForce.FOK
+_SHORT = SaleMarking.SHORT
 _MAX_ID_LENGTH = 64
 
 Events = list[Event]
@@ -183,12 +185,7 @@ class Venue:
         if rules is None:
             events = handler(command, seq, ts)
         else:  # the rulebook's clock first, then the command, then what it set off
-            guard = rules.before(command, seq, ts)
-            events = handler(command, seq, ts)
-            if rules.early:
-                events[:0] = rules.early
-                rules.early = []
-            rules.after(guard, events, seq, ts)
+            events = rules.run(handler, command, seq, ts)
         if self._risk_notices:  # the risk engine's own list: one load, not two
             self._publish_risk(events, seq, ts)
         return events
@@ -368,7 +365,11 @@ class Venue:
                 return checked  # type: ignore[return-value]
             price = checked
         rules = self.rules
-        if rules is not None:
+        if rules is not None and not (
+            book.cleared_low <= price <= book.cleared_high
+            and (order_type is _LIMIT or order_type is _MARKET)
+            and cmd.marking is not _SHORT
+        ):  # what the rules have not cleared in advance, they check now
             ruled = rules.check_order(cmd, book, price, ts)
             if type(ruled) is tuple:
                 return self._reject(cmd, seq, ts, *ruled, order_id)
@@ -1432,6 +1433,9 @@ class Venue:
                 KillSwitchChanged(seq, ts, scope.kind, scope.target, True, notice.cause, notice.by)
             )
             events.extend(self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts))
+            if self.rules is not None:  # the cancels may have moved quotes the rules watch
+                for guard in self.rules.guards.values():
+                    self.rules.reconsider(guard)
 
     def _cancel_scope(self, scope: Scope, reason: CancelReason, seq: int, ts: int) -> Events:
         """Cancel every open order of an account, or of every account of a firm."""
