@@ -74,14 +74,15 @@ def bare_market() -> RuledMarket:
 @given(
     lower=st.integers(100, 10_000_000),
     width_bps=st.integers(1, 30_000),
-    first=st.floats(0, 1),
+    first=st.none() | st.floats(0, 1),
     later=st.floats(0, 1),
 )
 def test_the_range_stays_good_for_any_later_last_trade_inside_the_bands(
-    lower: int, width_bps: int, first: float, later: float
+    lower: int, width_bps: int, first: float | None, later: float
 ) -> None:
     """Trades do not make the rules work the range out again when bands hold the last trade:
-    so the last-trade check must pass every cleared price for any last inside the bands."""
+    so the last-trade check must pass every cleared price for any last inside the bands,
+    whether or not there was a last trade when the range was worked out (``first`` None)."""
     market = bare_market()
     rules = market.venue.rules
     assert rules is not None
@@ -89,7 +90,7 @@ def test_the_range_stays_good_for_any_later_last_trade_inside_the_bands(
     book = guard.book
     upper = lower + max(2, lower * width_bps // 10_000)
     guard.lower, guard.upper = lower, upper
-    book.last_price = lower + round(first * (upper - lower))
+    book.last_price = 0 if first is None else lower + round(first * (upper - lower))
     low, high = rules.clearance(guard)
     book.last_price = lower + round(later * (upper - lower))
     for price in (low, high) if low <= high else ():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rules_support import SECOND, SYMBOL, RuledMarket, bands, bare, changed, usd
 
 from seawall import Rulebook
-from seawall.core.commands import ClockTick, SetNbbo, SetTradingState
+from seawall.core.commands import ClockTick, IndexLevel, SetNbbo, SetTradingState
 from seawall.core.events import Event, PriceBandsChanged, StraddleChanged
 from seawall.core.types import TradingState
 
@@ -61,3 +61,23 @@ def test_an_operators_pause_without_a_straddle_is_the_operators() -> None:
     market = RuledMarket(US_TODAY)
     events = market.do(SetTradingState("operator", SYMBOL, TradingState.PAUSED))
     assert bare(events)[-1] == changed(TradingState.CONTINUOUS, TradingState.PAUSED, "operator")
+
+
+def test_a_halt_during_the_closing_call_ends_the_straddle_and_says_so() -> None:
+    """The closing call sets LULD's bands and states aside, but not what LULD itself says."""
+    market = RuledMarket(US_TODAY, clock="15:45:00")
+    rules = market.venue.rules
+    assert rules is not None and US_TODAY.mwcb is not None
+    guard = rules.guards[SYMBOL]
+    lower, upper = guard.lower, guard.upper  # doubled in the last 25 minutes
+    entered = nbbo(market, lower - usd("0.01"), usd("100.00"))
+    assert bare(entered) == [StraddleChanged(0, 0, SYMBOL, True, lower, upper)]
+    market.tick("15:51:00")
+    assert market.state == "closing_auction"
+    level_3 = US_TODAY.mwcb.levels[2].decline_bps
+    close = usd("5000.00")
+    halted = market.do(
+        IndexLevel("operator", US_TODAY.mwcb.index, close * (10_000 - level_3) // 10_000, close)
+    )
+    assert StraddleChanged(0, 0, SYMBOL, False, lower, upper) in bare(halted)
+    assert market.state == "halted" and not guard.straddle

@@ -574,17 +574,16 @@ class TradingRules:
         for event in happened:
             cause = event.cause
             if closing and cause is not LuldCause.CLOSED:
-                continue  # the closing auction, not LULD, decides until the close
+                # The closing auction, not LULD, decides until the close; LULD's own straddle
+                # state is still published (a halt in the call ends it, for one).
+                self._track_straddle(guard, event, seq, ts, events)
+                continue
             if event.state is LuldState.PAUSED or event.state is LuldState.INACTIVE:
                 lower = upper = 0  # a paused or closed book is restrained by no band
             else:
                 lower, upper = event.lower, event.upper
             self._set_bands(guard, lower, upper, event.reference, cause.value, seq, ts, events)
-            straddle = event.state is LuldState.STRADDLE
-            if straddle is not guard.straddle:  # entered, or left for any reason
-                guard.straddle = straddle
-                symbol = guard.book.instrument.symbol
-                events.append(StraddleChanged(seq, ts, symbol, straddle, event.lower, event.upper))
+            self._track_straddle(guard, event, seq, ts, events)
             if cause in _LIMIT_CAUSES:
                 self._change(guard, _LIMIT_STATE, cause.value, seq, ts, events)
             elif cause is LuldCause.LIMIT_STATE_CLEARED:
@@ -596,6 +595,15 @@ class TradingRules:
                 # (a halt or the closing call that came meanwhile decides the reopening)
                 guard.call_kind = _REOPEN
                 self._luld_reopening(guard, event.at, seq, ts, events)
+
+    @staticmethod
+    def _track_straddle(guard: Guard, event: LuldEvent, seq: int, ts: int, events: Events) -> None:
+        """Publish the straddle state when the monitor enters it, or leaves it for any reason."""
+        straddle = event.state is LuldState.STRADDLE
+        if straddle is not guard.straddle:
+            guard.straddle = straddle
+            symbol = guard.book.instrument.symbol
+            events.append(StraddleChanged(seq, ts, symbol, straddle, event.lower, event.upper))
 
     def _luld_reopening(
         self, guard: Guard, instant: int, seq: int, ts: int, events: Events
@@ -730,13 +738,14 @@ class TradingRules:
         elif guard.upper:
             low, high = guard.lower, guard.upper
         bps = self.last_trade_bps
-        last = book.last_price
-        if bps and last:  # |price - last| x 10,000 <= last x bps
-            width = last * bps // 10_000
-            low, high = max(low, last - width), min(high, last + width)
+        if bps:  # |price - last| x 10,000 <= last x bps, for the last trade now
+            last = book.last_price
+            if last:
+                width = last * bps // 10_000
+                low, high = max(low, last - width), min(high, last + width)
             if guard.upper:
-                # Continuous trades print inside the bands, so the range stays good for every
-                # last trade to come until the bands move: it needs no working out per trade.
+                # and for every last trade to come until the bands move: continuous trades
+                # print inside them, so the range needs no working out per trade.
                 lower, upper = guard.lower, guard.upper
                 low = max(low, upper - upper * bps // 10_000)
                 high = min(high, lower + lower * bps // 10_000)
