@@ -6,9 +6,9 @@ import contextlib
 import io
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_support import seawall
 
 from seawall.core.commands import Deposit, OpenAccount, RegisterParticipant
 from seawall.runtime.clock import ManualClock
@@ -16,16 +16,6 @@ from seawall.runtime.recovery import journal_path, open_data_dir
 from seawall.runtime.sequencer import Sequencer
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def seawall(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "seawall.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def test_demo_narrates_matching_settlement_and_both_kinds_of_refusal() -> None:

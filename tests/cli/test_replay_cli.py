@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from cli_support import seawall
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+from real_data import need
 
-
-def need(relative: str) -> Path:
-    path = DATA / relative
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (../shared/data sits beside the project)")
-    return path
-
-
-def seawall(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "seawall.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+REPLAY_SECONDS = 300  # the timeout: a real day takes longer to replay than a demo to run
 
 
 def test_a_lobster_day_replays_into_a_journal_that_verifies_to_the_same_state(
@@ -34,13 +17,13 @@ def test_a_lobster_day_replays_into_a_journal_that_verifies_to_the_same_state(
 ) -> None:
     sample = need("lobster/LOBSTER_SampleFile_GOOG_2012-06-21_1.zip")
     journal = tmp_path / "day"
-    result = seawall("replay", str(sample), "--journal", str(journal))
+    result = seawall("replay", str(sample), "--journal", str(journal), timeout=REPLAY_SECONDS)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["format"] == "lobster"
     assert report["rows_compared"] == report["events"] > 40_000
     assert report["trades"] > 0
-    verified = seawall("verify", str(journal), "--json")
+    verified = seawall("verify", str(journal), "--json", timeout=REPLAY_SECONDS)
     assert verified.returncode == 0, verified.stdout
     check = json.loads(verified.stdout)
     assert check["state_hash"] == report["journal"]["state_hash"]
@@ -49,7 +32,7 @@ def test_a_lobster_day_replays_into_a_journal_that_verifies_to_the_same_state(
 
 def test_itch_order_flow_replays_through_the_engine() -> None:
     sample = need("itch/ex20101224.TEST_ITCH_50")
-    result = seawall("replay", str(sample))
+    result = seawall("replay", str(sample), timeout=REPLAY_SECONDS)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["format"] == "itch"
@@ -62,7 +45,7 @@ def test_itch_order_flow_replays_through_the_engine() -> None:
 
 def test_a_depth_stream_synchronises_without_gaps() -> None:
     sample = need("crypto/binance_spot_btcusdt_20240808.gz")
-    result = seawall("replay", str(sample))
+    result = seawall("replay", str(sample), timeout=REPLAY_SECONDS)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["format"] == "depth"
@@ -70,7 +53,7 @@ def test_a_depth_stream_synchronises_without_gaps() -> None:
 
 
 def test_replay_refuses_a_missing_file_and_a_used_journal_directory(tmp_path: Path) -> None:
-    missing = seawall("replay", str(tmp_path / "nothing.zip"))
+    missing = seawall("replay", str(tmp_path / "nothing.zip"), timeout=REPLAY_SECONDS)
     assert missing.returncode == 2
     assert "is not a file" in missing.stdout
     sample = tmp_path / "x.itch"
@@ -78,6 +61,6 @@ def test_replay_refuses_a_missing_file_and_a_used_journal_directory(tmp_path: Pa
     used = tmp_path / "used"
     used.mkdir()
     (used / "journal.swj").write_bytes(b"x")
-    refused = seawall("replay", str(sample), "--journal", str(used))
+    refused = seawall("replay", str(sample), "--journal", str(used), timeout=REPLAY_SECONDS)
     assert refused.returncode == 2
     assert "is not empty" in refused.stdout

@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import msgspec
-
+from orders_support import DOLLAR, OPERATOR, TraderMarket, usd
 from seawall import Instrument, Side, Venue, VenueConfig
-from seawall.core.commands import (
-    Command,
-    Deposit,
-    ListInstrument,
-    NewOrder,
-    OpenAccount,
-    RegisterParticipant,
-)
-from seawall.core.events import Event
+from seawall.core.commands import ListInstrument
 
 SYMBOL = "XYZ"
-DOLLAR = 10_000
 CASH = 1_000_000 * DOLLAR
 SHARES = 10_000
 TRADERS = {"alice": "A", "bob": "B", "carol": "C"}
 
 
-def usd(amount: str) -> int:
-    """``"10.01"`` → 100100 price units, for readable expectations."""
-    whole, _, frac = amount.partition(".")
-    return int(whole) * DOLLAR + int((frac + "0000")[:4])
-
-
-class Market:
-    """Drives a venue with a strictly increasing timestamp and strips seq/ts for comparisons."""
+class Market(TraderMarket):
+    """Three traders and one instrument on a venue, one nanosecond per command."""
 
     def __init__(
         self,
@@ -42,29 +24,10 @@ class Market:
     ) -> None:
         self.venue = Venue(config)
         self.ts = 0
+        self.traders = TRADERS
         self.instrument = instrument or Instrument(SYMBOL)
-        self.do(ListInstrument("operator", self.instrument, reference_price=reference_price))
-        for participant, account in TRADERS.items():
-            self.do(RegisterParticipant("operator", participant))
-            self.do(OpenAccount("operator", account, participant))
-            if fund:
-                self.do(Deposit("operator", account, "USD", CASH))
-                self.do(Deposit("operator", account, self.instrument.symbol, SHARES))
-
-    def do(self, command: Command) -> list[Event]:
-        self.ts += 1
-        return self.venue.process(command, self.ts)
-
-    def order(self, who: str, side: Side, qty: int, price: str = "0", **fields: Any) -> list[Event]:
-        return self.do(
-            NewOrder(who, TRADERS[who], self.instrument.symbol, side, qty, usd(price), **fields)
-        )
-
-    def buy(self, who: str, qty: int, price: str = "0", **fields: Any) -> list[Event]:
-        return self.order(who, Side.BUY, qty, price, **fields)
-
-    def sell(self, who: str, qty: int, price: str = "0", **fields: Any) -> list[Event]:
-        return self.order(who, Side.SELL, qty, price, **fields)
+        self.do(ListInstrument(OPERATOR, self.instrument, reference_price=reference_price))
+        self.open_traders({"USD": CASH, self.instrument.symbol: SHARES} if fund else {})
 
     def cash(self, account: str) -> tuple[int, int]:
         balance = self.venue.accounts[account].cash["USD"]
@@ -82,12 +45,3 @@ class Market:
         book = self.venue.books[self.instrument.symbol]
         orders = book.side_of(side).orders_in_priority()
         return [(order.order_id, order.leaves) for order in orders]
-
-
-def bare(events: list[Event]) -> list[Event]:
-    """The events with seq and ts zeroed, so expectations need not count commands."""
-    return [msgspec.structs.replace(event, seq=0, ts=0) for event in events]
-
-
-def kinds(events: list[Event]) -> list[str]:
-    return [type(event).__name__ for event in events]

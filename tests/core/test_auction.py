@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from core_support import SYMBOL, Market, bare, kinds, usd
+from core_support import SYMBOL, Market
 
+from orders_support import bare, kinds, usd
 from seawall import Side, TimeInForce, TradingState
 from seawall.core.auction import Uncross, find_uncross
 from seawall.core.commands import SetTradingState

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from core_support import CASH, SHARES, SYMBOL, Market, bare, kinds, usd
+from core_support import CASH, SHARES, SYMBOL, Market
 
+from orders_support import bare, kinds, usd
 from seawall import OrderType, Side, TimeInForce, TradingState
 from seawall.core.commands import SetTradingState
 from seawall.core.events import (

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
-from core_support import CASH, SYMBOL, Market, bare, kinds, usd
+from core_support import CASH, SYMBOL, Market
 
+from orders_support import bare, kinds, usd
 from seawall import OrderType, SelfTradePrevention, Side, TimeInForce, VenueConfig
 from seawall.core.commands import Cancel, Replace
 from seawall.core.events import (

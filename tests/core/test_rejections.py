@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import msgspec
 import pytest
-from core_support import SYMBOL, Market, usd
+from core_support import SYMBOL, Market
 
+from orders_support import usd
 from seawall import Instrument, OrderType, Side, TimeInForce, TradingState, VenueConfig
 from seawall.core.commands import (
     Borrow,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from core_support import CASH, SHARES, SYMBOL, Market, bare, kinds, usd
+from core_support import CASH, SHARES, SYMBOL, Market
 
+from orders_support import bare, kinds, usd
 from seawall import Side, VenueConfig
 from seawall.core.commands import Borrow, Cancel, Deposit, ReturnBorrow, Withdraw
 from seawall.core.events import Rejected, RejectReason, Trade, Transfer, TransferKind

@@ -8,17 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import msgspec
-from strategies import Scenario, describe
+from strategies import Scenario
 
 from seawall import OrderType, Side, TimeInForce, TradingState, Venue
 from seawall.core.book import Book, Order
-from seawall.core.commands import Command, NewOrder, SetTradingState
+from seawall.core.commands import NewOrder, SetTradingState
 from seawall.core.events import (
-    Event,
     OrderAccepted,
     OrderReplaced,
     Rejected,
@@ -26,46 +24,11 @@ from seawall.core.events import (
     Trade,
 )
 from seawall.core.state import VenueState
+from stream_support import Step, describe
 
 _ENCODER = msgspec.msgpack.Encoder()
 _STATE_DECODER = msgspec.msgpack.Decoder(VenueState)
 _HALTS = (TradingState.HALTED, TradingState.CLOSED)
-
-
-@dataclass
-class Step:
-    """One command applied to a venue, with what it returned."""
-
-    index: int
-    command: Command
-    ts: int
-    events: list[Event]
-    before: dict[str, TradingState]  # each instrument's trading state before the command
-
-
-def run(
-    scenario: Scenario,
-    venue: Venue,
-    start: int = 0,
-    stop: int | None = None,
-) -> Iterator[Step]:
-    """Feed ``scenario.commands[start:stop]`` to ``venue``, yielding after each command."""
-    stamped = scenario.stamped()[start:stop]
-    for offset, (command, ts) in enumerate(stamped):
-        before = {symbol: book.state for symbol, book in venue.books.items()}
-        events = venue.process(command, ts)
-        yield Step(start + offset, command, ts, events, before)
-
-
-@contextmanager
-def explained(step: Step) -> Iterator[None]:
-    """Name the command a failing check ran after, without changing where the failure arose."""
-    try:
-        yield
-    except AssertionError as error:
-        error.add_note(f"after command #{step.index} (ts {step.ts}): {describe(step.command)}")
-        error.add_note(f"its events: {step.events!r}")
-        raise
 
 
 def encode(value: object) -> bytes:

@@ -20,10 +20,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 import msgspec
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
 from seawall import (
@@ -54,6 +53,7 @@ from seawall.core.commands import (
     Withdraw,
 )
 from seawall.core.types import MAX_SUPPLY
+from stream_support import Fixed, describe, pick, stream_settings
 
 OPERATOR = "operator"
 FEE_ACCOUNT = "venue-fees"
@@ -64,7 +64,6 @@ UNKNOWN_ACCOUNT = "no-such-account"
 UNKNOWN_SYMBOL = "NOPE"
 SYMBOLS = ("XYZ", "ABC")
 MAX_COMMANDS = 120
-T = TypeVar("T")
 
 EXAMPLES = int(os.environ.get("SEAWALL_PROPERTY_EXAMPLES", "200"))
 """Examples per property; raise it (e.g. to 2000) for a long hunting run."""
@@ -74,14 +73,7 @@ SHRINK = os.environ.get("SEAWALL_PROPERTY_SHRINK", "") not in ("", "0")
 take minutes, and each failure already names the command that broke the property and
 the events it caused. Set ``SEAWALL_PROPERTY_SHRINK=1`` to get a minimal example."""
 
-PROPERTY_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    # Never the explain phase: tracing every replay of a failing stream costs minutes.
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
-    + ([Phase.shrink] if SHRINK else []),
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+PROPERTY_SETTINGS = stream_settings(EXAMPLES, shrink=SHRINK)
 
 
 # ---------------------------------------------------------------------------- scenario
@@ -149,16 +141,6 @@ class Setup:
         ]
         commands += self.funding
         return commands
-
-
-def describe(command: Command) -> str:
-    """A command with only its non-default fields, for readable falsifying examples."""
-    parts = []
-    for info in msgspec.structs.fields(command):
-        value = getattr(command, info.name)
-        if info.required or value != info.default:
-            parts.append(f"{info.name}={value!r}")
-    return f"{type(command).__name__}({', '.join(parts)})"
 
 
 @dataclass(frozen=True)
@@ -297,14 +279,6 @@ Spec = Callable[[Context], Command]
 
 
 @dataclass(frozen=True)
-class Fixed:
-    command: Command
-
-    def __call__(self, ctx: Context) -> Command:
-        return self.command
-
-
-@dataclass(frozen=True)
 class OrderSpec:
     """A new order; in a clean scenario an IOC or FOK order meant for a book in a call
     (where they are refused) becomes ``call_tif`` instead."""
@@ -418,10 +392,6 @@ def chance(draw: st.DrawFn, percent: int) -> bool:
 def mistake(draw: st.DrawFn, setup: Setup, percent: int) -> bool:
     """Whether to spoil a command: never in a clean scenario."""
     return setup.noisy and chance(draw, percent)
-
-
-def pick(draw: st.DrawFn, options: Sequence[T]) -> T:
-    return draw(st.sampled_from(tuple(options)))
 
 
 def actor(draw: st.DrawFn, setup: Setup, usual: str) -> str:

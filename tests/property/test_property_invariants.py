@@ -9,12 +9,11 @@ from property_checks import (
     check_conservation,
     check_not_crossed,
     check_reservations,
-    explained,
-    run,
 )
 from strategies import PROPERTY_SETTINGS, Scenario, scenarios
 
 from seawall import Venue
+from stream_support import explained, run
 
 
 @PROPERTY_SETTINGS

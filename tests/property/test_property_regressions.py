@@ -6,13 +6,7 @@ Each names the property that caught it and pins the fix.
 from __future__ import annotations
 
 import pytest
-from property_checks import (
-    OrderTypeChecker,
-    check_not_crossed,
-    comparable_state,
-    run,
-    state_difference,
-)
+from property_checks import OrderTypeChecker, check_not_crossed, comparable_state, state_difference
 from strategies import OPERATOR, Scenario
 
 from seawall import Instrument, OrderType, Side, TimeInForce, TradingState, Venue, VenueConfig
@@ -29,6 +23,7 @@ from seawall.core.commands import (
     SetTradingState,
 )
 from seawall.core.events import Event, Rejected, Trade
+from stream_support import run
 
 XYZ = Instrument("XYZ", tick_size=100)
 

@@ -5,19 +5,13 @@ from __future__ import annotations
 import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
-from property_checks import (
-    comparable_state,
-    encode,
-    explained,
-    roundtrip,
-    run,
-    state_difference,
-)
+from property_checks import comparable_state, encode, roundtrip, state_difference
 from strategies import PROPERTY_SETTINGS, Scenario, scenarios
 
 from seawall import Venue
 from seawall.core.commands import NewOrder
 from seawall.core.events import Rejected
+from stream_support import explained, run
 
 
 @st.composite

@@ -19,13 +19,9 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-SAMPLE = (
-    Path(__file__).resolve().parents[2].parent
-    / "shared"
-    / "data"
-    / "crypto"
-    / "binance_spot_btcusdt_20240808.gz"
-)
+from real_data import REAL_DATA
+
+SAMPLE = REAL_DATA / "crypto" / "binance_spot_btcusdt_20240808.gz"
 
 Quote = tuple[Decimal, Decimal]
 Top = tuple[Quote | None, Quote | None]

@@ -7,19 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from real_data import need
 from seawall.core.venue import Venue
 from seawall.replay import itch, itch_replay, lobster
 from seawall.replay.driver import REPLAY_CONFIG, ReplayVenue
 from seawall.replay.feeds import FeedFormat, detect_format, replay_commands
-
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
-
-
-def need(relative: str) -> Path:
-    path = DATA / relative
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (../shared/data sits beside the project)")
-    return path
 
 
 def fed(path: Path) -> Venue:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from real_data import REAL_DATA
 from seawall.replay import itch
 from seawall.replay.itch import (
     MESSAGE_LENGTHS,
@@ -500,7 +501,7 @@ def test_detect_framing_refuses_a_stream_too_short_to_tell() -> None:
 
 # ---------------------------------------------------------------------- the real files
 
-DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "itch"
+DATA = REAL_DATA / "itch"
 RITCH_SAMPLE = DATA / "ex20101224.TEST_ITCH_50"
 SESSION_HEAD = DATA / "nasdaq_session_head_1000.itch"
 

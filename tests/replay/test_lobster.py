@@ -48,6 +48,7 @@ from lobster_support import (
     with_row,
 )
 
+from real_data import REAL_DATA, need
 from seawall.core.book import BookSide, Order
 from seawall.core.events import Trade
 from seawall.core.types import Instrument, Side
@@ -715,7 +716,7 @@ def test_the_view_is_the_books_top_levels_after_every_change(
 
 # ---------------------------------------------------------------------- the real days
 
-LOBSTER_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "lobster"
+LOBSTER_DATA = REAL_DATA / "lobster"
 
 # zip name -> rows in each file, as published in ../shared/data/README.md
 REAL_SAMPLES = {
@@ -736,10 +737,7 @@ def short_id(name: str) -> str:
 
 
 def real_sample(name: str) -> Path:
-    path = LOBSTER_DATA / name
-    if not path.exists():
-        pytest.skip(f"real data not found: {path} (../shared/data sits beside the project)")
-    return path
+    return need(f"lobster/{name}")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Hypothesis strategies: random command streams for the risk layer's property tests.
 
-The style follows ``tests/property/strategies.py``: a stream is drawn as
+The style follows ``tests/property/strategies.py``, and the machinery that
+runs a stream is shared with it (``tests/stream_support.py``): a stream is drawn as
 *specs* resolved against a shadow venue, so that a cancel or a replace names
 "the k-th most recent open order" and still aims at a live order after
 shrinking. Streams here add what the risk layer needs: accounts in two firms
@@ -15,14 +16,13 @@ and the throttle and duplicate windows (a few ms) both fill and expire.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
-from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from risk_support import EQUITY, OPERATOR, OPT, OPTION, XYZ, utc_ns
+from risk_support import EQUITY, OPT, OPTION, XYZ, utc_ns
 
+from orders_support import DOLLAR, OPERATOR
 from seawall import OrderType, SelfTradePrevention, Side, TimeInForce, TradingState, Venue
 from seawall.core.commands import (
     Cancel,
@@ -45,20 +45,15 @@ from seawall.core.commands import (
 )
 from seawall.core.config import VenueConfig
 from seawall.core.types import RiskScope, SettlementMode
+from stream_support import Fixed, pick, stream_settings
 
-T = TypeVar("T")
 MS = 1_000_000
 START = utc_ns(2024, 7, 10, 13, 29, 59) + 950 * MS  # 09:29:59.950 EDT
 STEP = MS
 MAX_COMMANDS = int(os.environ.get("SEAWALL_RISK_COMMANDS", "70"))
 EXAMPLES = int(os.environ.get("SEAWALL_RISK_EXAMPLES", "30"))
 
-RISK_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target],
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+RISK_SETTINGS = stream_settings(EXAMPLES)
 
 # (participant, account, firm): firm F1 has three accounts of two traders, F2 two, e1 none.
 ACCOUNTS = (
@@ -73,7 +68,6 @@ FIRMS = ("F1", "F2")
 OWNER = {account: participant for participant, account, _ in ACCOUNTS}
 CENTRE = {XYZ: 1_000_000, OPT: 50_000}  # $100.00 and $5.00
 LOT = {XYZ: 10, OPT: 1}
-DOLLAR = 10_000
 
 
 @dataclass(frozen=True)
@@ -96,10 +90,6 @@ class Scenario:
 
 
 # ---------------------------------------------------------------------------- limits
-
-
-def pick(draw: st.DrawFn, options: Sequence[T]) -> T:
-    return draw(st.sampled_from(tuple(options)))
 
 
 @st.composite
@@ -213,14 +203,6 @@ class Context:
 
 
 Spec = Callable[[Context], Command]
-
-
-@dataclass(frozen=True)
-class Fixed:
-    command: Command
-
-    def __call__(self, ctx: Context) -> Command:
-        return self.command
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from typing import Any
 
 import msgspec
 
+from orders_support import OPERATOR, bare, usd
 from seawall import Instrument, Side, Venue, VenueConfig
 from seawall.core.commands import (
     Command,
@@ -46,8 +47,6 @@ from seawall.core.state import VenueState
 from seawall.core.types import AssetClass, RiskScope, SettlementMode
 from seawall.risk.scope import Scope
 
-OPERATOR = "operator"
-DOLLAR = 10_000
 ACCOUNT = RiskScope.ACCOUNT
 FIRM = RiskScope.FIRM
 BUY = Side.BUY
@@ -57,13 +56,6 @@ XYZ = "XYZ"  # an equity at $100.00
 OPT = "OPT"  # an option series at $5.00, 100 shares per contract
 EQUITY = Instrument(XYZ)
 OPTION = Instrument(OPT, asset_class=AssetClass.OPTION, multiplier=100)
-
-
-def usd(amount: str) -> int:
-    """``"10.01"`` → 100100 price (or money) units."""
-    sign = -1 if amount.startswith("-") else 1
-    whole, _, frac = amount.lstrip("-").replace(",", "").partition(".")
-    return sign * (int(whole) * DOLLAR + int((frac + "0000")[:4]))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -98,7 +90,8 @@ HOLDERS = (
     Holder("dave", "D"),
     Holder("mm", "M"),
 )
-LISTINGS = ((EQUITY, usd("100.00")), (OPTION, usd("5.00")))
+PRICE = usd("100.00")  # XYZ's reference, the price most of the tests trade at
+LISTINGS = ((EQUITY, PRICE), (OPTION, usd("5.00")))
 CASH = usd("100,000,000")
 UNITS = 1_000_000
 
@@ -210,11 +203,6 @@ class RiskMarket:
 # ---------------------------------------------------------------------------- events
 
 
-def bare(events: Iterable[Event]) -> list[Event]:
-    """The events with seq and ts zeroed, so expectations need not count commands."""
-    return [msgspec.structs.replace(event, seq=0, ts=0) for event in events]
-
-
 def plain(events: Iterable[Event]) -> list[Event]:
     """:func:`bare`, with the free text of rejections and automatic kills blanked."""
     out: list[Event] = []
@@ -225,10 +213,6 @@ def plain(events: Iterable[Event]) -> list[Event]:
             event = msgspec.structs.replace(event, cause="")
         out.append(event)
     return out
-
-
-def kinds(events: Iterable[Event]) -> list[str]:
-    return [type(event).__name__ for event in events]
 
 
 def rejection(events: Sequence[Event]) -> Rejected:

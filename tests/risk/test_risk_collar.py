@@ -9,19 +9,9 @@ the test does not lean on the time-zone code it checks.
 from __future__ import annotations
 
 import pytest
-from risk_support import (
-    BUY,
-    FIRM,
-    MIDDAY,
-    OPT,
-    SELL,
-    RiskMarket,
-    kinds,
-    reason,
-    usd,
-    utc_ns,
-)
+from risk_support import BUY, FIRM, MIDDAY, OPT, PRICE, SELL, RiskMarket, reason, utc_ns
 
+from orders_support import kinds, usd
 from seawall import Instrument, OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import Cancel, Deposit, ListInstrument, Replace
 from seawall.core.events import (
@@ -34,7 +24,6 @@ from seawall.core.events import (
 from seawall.core.types import BPS
 
 R = RejectReason
-PRICE = usd("100.00")
 REGULAR = 500  # 5% in regular hours
 EXTENDED = 1_000  # 10% outside them (the venue's default ceiling)
 HOUR = 3_600 * 1_000_000_000

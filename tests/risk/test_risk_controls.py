@@ -15,18 +15,17 @@ from risk_support import (
     BUY,
     FIRM,
     OPT,
+    PRICE,
     SECOND,
     SELL,
     XYZ,
     RiskMarket,
-    bare,
     cancelled,
-    kinds,
     reason,
     rejection,
-    usd,
 )
 
+from orders_support import bare, kinds, usd
 from seawall import OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import (
     Cancel,
@@ -44,7 +43,6 @@ from seawall.core.events import CancelReason, Event, OrderCancelled, ParentDecla
 from seawall.core.types import RiskScope
 
 R = RejectReason
-PRICE = usd("100.00")
 MS = 1_000_000
 
 

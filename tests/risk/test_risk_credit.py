@@ -14,20 +14,19 @@ from collections.abc import Sequence
 from risk_support import (
     ACCOUNT,
     BUY,
-    DOLLAR,
     FIRM,
     OPT,
+    PRICE,
     SELL,
     XYZ,
     RiskMarket,
-    bare,
     cancelled,
     plain,
     reason,
     rejection,
-    usd,
 )
 
+from orders_support import DOLLAR, bare, usd
 from seawall import OrderType, TimeInForce
 from seawall.core.commands import Cancel, EndOfDay, KillSwitch, Replace
 from seawall.core.events import (
@@ -45,7 +44,6 @@ from seawall.core.events import (
 from seawall.core.types import BPS
 
 R = RejectReason
-PRICE = usd("100.00")  # XYZ's reference
 LIMIT = usd("1,000,000")
 
 

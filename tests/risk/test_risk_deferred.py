@@ -4,20 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from risk_support import (
-    BUY,
-    FIRM,
-    SECOND,
-    SELL,
-    XYZ,
-    RiskMarket,
-    bare,
-    kinds,
-    reason,
-    rejection,
-    usd,
-)
+from risk_support import BUY, FIRM, PRICE, SECOND, SELL, XYZ, RiskMarket, reason, rejection
 
+from orders_support import bare, kinds, usd
 from seawall import Venue, VenueConfig
 from seawall.core.commands import Deposit, EndOfDay, Replace, ReportTrade, Withdraw
 from seawall.core.events import (
@@ -32,7 +21,6 @@ from seawall.core.ledger import fee_charged
 from seawall.core.types import SettlementMode
 
 R = RejectReason
-PRICE = usd("100.00")
 LIMIT = usd("1,000,000")
 DEFERRED = VenueConfig(settlement=SettlementMode.DEFERRED)
 

@@ -14,19 +14,9 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from risk_support import (
-    ACCOUNT,
-    BUY,
-    FIRM,
-    MIDDAY,
-    OPERATOR,
-    OPT,
-    SELL,
-    XYZ,
-    setup_commands,
-    usd,
-)
+from risk_support import ACCOUNT, BUY, FIRM, MIDDAY, OPT, PRICE, SELL, XYZ, setup_commands
 
+from orders_support import OPERATOR, usd
 from seawall import TimeInForce, Venue, VenueConfig
 from seawall.core.commands import (
     Cancel,
@@ -50,7 +40,6 @@ from seawall.runtime.sequencer import Sequencer
 
 R = RejectReason
 MS = 1_000_000
-PRICE = usd("100.00")
 DEFERRED = VenueConfig(settlement=SettlementMode.DEFERRED)
 
 

@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from risk_support import (
-    ACCOUNT,
-    BUY,
-    FIRM,
-    OPT,
-    SELL,
-    XYZ,
-    RiskMarket,
-    bare,
-    cancelled,
-    kinds,
-    reason,
-    usd,
-)
+from risk_support import ACCOUNT, BUY, FIRM, OPT, PRICE, SELL, XYZ, RiskMarket, cancelled, reason
 
+from orders_support import bare, kinds, usd
 from seawall import OrderType
 from seawall.core.commands import Cancel, EndOfDay, KillSwitch, MassCancel, ReportTrade
 from seawall.core.events import CancelReason, KillSwitchChanged, OrderCancelled, RejectReason
 
 R = RejectReason
-PRICE = usd("100.00")
 
 
 def test_an_operator_kills_an_account_its_orders_go_and_new_ones_are_refused() -> None:

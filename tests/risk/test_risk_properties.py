@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import msgspec
@@ -44,7 +43,6 @@ from seawall.core.commands import (
 )
 from seawall.core.events import (
     CancelReason,
-    Event,
     OrderAccepted,
     OrderCancelled,
     OrderReplaced,
@@ -54,31 +52,9 @@ from seawall.core.events import (
     Trade,
 )
 from seawall.core.types import BPS, RiskScope
+from stream_support import Step, explained, run
 
 _ENCODER = msgspec.msgpack.Encoder()
-
-
-@dataclass
-class Step:
-    index: int
-    command: Command
-    ts: int
-    events: list[Event]
-
-
-def run(scenario: Scenario, venue: Venue, start: int = 0) -> Iterator[Step]:
-    for index, (command, ts) in enumerate(scenario.stamped()[start:], start):
-        yield Step(index, command, ts, venue.process(command, ts))
-
-
-@contextmanager
-def explained(step: Step) -> Iterator[None]:
-    try:
-        yield
-    except AssertionError as error:
-        error.add_note(f"after command #{step.index} (ts {step.ts}): {step.command!r}")
-        error.add_note(f"its events: {step.events!r}")
-        raise
 
 
 def tracked(scenario: Scenario, venue: Venue) -> Iterator[tuple[Step, ExposureModel]]:

@@ -6,19 +6,9 @@ from collections.abc import Callable
 
 import msgspec
 import pytest
-from risk_support import (
-    ACCOUNT,
-    BUY,
-    FIRM,
-    OPT,
-    SECOND,
-    SELL,
-    XYZ,
-    RiskMarket,
-    rejection,
-    usd,
-)
+from risk_support import ACCOUNT, BUY, FIRM, OPT, PRICE, SECOND, SELL, XYZ, RiskMarket, rejection
 
+from orders_support import usd
 from seawall import VenueConfig
 from seawall.core.commands import (
     Command,
@@ -33,7 +23,6 @@ from seawall.core.types import MAX_SUPPLY, SettlementMode
 from seawall.risk import RISK_REJECTIONS
 
 R = RejectReason
-PRICE = usd("100.00")
 
 
 # ---------------------------------------------------------------------------- every reason

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from risk_support import BUY, FIRM, SECOND, SELL, XYZ, RiskMarket, reason, usd, utc_ns
+from risk_support import BUY, FIRM, PRICE, SECOND, SELL, XYZ, RiskMarket, reason, utc_ns
 
+from orders_support import usd
 from seawall import VenueConfig
 from seawall.core.commands import DeclareParent, Replace, RiskLimits, SetRiskLimits
 from seawall.core.events import Rejected, RejectReason, RiskWarning
 from seawall.core.types import BPS, RiskScope, SettlementMode
 
 R = RejectReason
-PRICE = usd("100.00")
 PRE_MARKET = utc_ns(2024, 7, 17, 12, 0)  # 08:00 EDT
 
 

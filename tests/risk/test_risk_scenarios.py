@@ -19,17 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from risk_support import (
-    BUY,
-    FIRM,
-    SELL,
-    Holder,
-    RiskMarket,
-    reason,
-    usd,
-    utc_ns,
-)
+from risk_support import BUY, FIRM, SELL, Holder, RiskMarket, reason, utc_ns
 
+from orders_support import usd
 from seawall import Instrument, Side
 from seawall.core.commands import DeclareParent, Deposit, NewOrder, RiskLimits
 from seawall.core.events import (

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
 
+from orders_support import DOLLAR, OPERATOR, TraderMarket, usd
 from seawall import Instrument, Rulebook, Side, Venue, VenueConfig
-from seawall.core.commands import (
-    ClockTick,
-    Command,
-    Deposit,
-    ListInstrument,
-    NewOrder,
-    OpenAccount,
-    RegisterParticipant,
-)
+from seawall.core.commands import ClockTick, ListInstrument
 from seawall.core.events import (
     Event,
     OrderAccepted,
@@ -34,13 +26,11 @@ NEW_YORK = ZoneInfo("America/New_York")
 SECOND = 1_000_000_000
 MINUTE = 60 * SECOND
 SYMBOL = "XYZ"
-DOLLAR = 10_000
 TRADERS = {"alice": "A", "bob": "B", "carol": "C", "dan": "D"}
-
-
-def usd(amount: str) -> int:
-    whole, _, frac = amount.partition(".")
-    return int(whole) * DOLLAR + int((frac + "0000")[:4])
+# The rulebooks most of the tests run under, and the prior close RuledMarket lists at.
+US_TODAY = Rulebook.load("us-today")
+LSE = Rulebook.load("lse")
+PRIOR_CLOSE = usd("100.00")
 
 
 def ny(day: str, clock: str, zone: ZoneInfo = NEW_YORK) -> int:
@@ -49,7 +39,7 @@ def ny(day: str, clock: str, zone: ZoneInfo = NEW_YORK) -> int:
     return int(local.timestamp()) * SECOND
 
 
-class RuledMarket:
+class RuledMarket(TraderMarket):
     """Four funded traders and one instrument on a venue running ``rulebook`` in RTGS.
 
     Clocks are wall-clock times in the rulebook's time zone. Every command is
@@ -72,21 +62,14 @@ class RuledMarket:
         self.zone = ZoneInfo(book.session.timezone)
         self.venue = Venue(VenueConfig.for_rulebook(book, settlement=SettlementMode.RTGS))
         self.ts = ny(day, clock, self.zone)
+        self.traders = TRADERS
         self.instrument = instrument or Instrument(SYMBOL)
         self.listed = self.do(
             ListInstrument(
-                "operator", self.instrument, reference_price=usd(prior_close), luld_tier=tier
+                OPERATOR, self.instrument, reference_price=usd(prior_close), luld_tier=tier
             )
         )
-        for participant, account in TRADERS.items():
-            self.do(RegisterParticipant("operator", participant))
-            self.do(OpenAccount("operator", account, participant))
-            self.do(Deposit("operator", account, "USD", 100_000_000 * DOLLAR))
-            self.do(Deposit("operator", account, self.instrument.symbol, shares))
-
-    def do(self, command: Command) -> list[Event]:
-        self.ts += 1
-        return self.venue.process(command, self.ts)
+        self.open_traders({"USD": 100_000_000 * DOLLAR, self.instrument.symbol: shares})
 
     def at(self, clock: str) -> None:
         """Move the clock to ``clock`` on the market's day (the next command is stamped there)."""
@@ -94,30 +77,11 @@ class RuledMarket:
 
     def tick(self, clock: str) -> list[Event]:
         self.at(clock)
-        return self.do(ClockTick("operator"))
-
-    def order(self, who: str, side: Side, qty: int, price: str = "0", **fields: Any) -> list[Event]:
-        return self.do(
-            NewOrder(who, TRADERS[who], self.instrument.symbol, side, qty, usd(price), **fields)
-        )
-
-    def buy(self, who: str, qty: int, price: str = "0", **fields: Any) -> list[Event]:
-        return self.order(who, Side.BUY, qty, price, **fields)
-
-    def sell(self, who: str, qty: int, price: str = "0", **fields: Any) -> list[Event]:
-        return self.order(who, Side.SELL, qty, price, **fields)
+        return self.do(ClockTick(OPERATOR))
 
     @property
     def state(self) -> str:
         return self.venue.books[self.instrument.symbol].state.value
-
-
-def bare(events: list[Event]) -> list[Event]:
-    return [msgspec.structs.replace(event, seq=0, ts=0) for event in events]
-
-
-def kinds(events: list[Event]) -> list[str]:
-    return [type(event).__name__ for event in events]
 
 
 def bands(rulebook: Rulebook, reference: int, factor: int = 1, tier: int = 1) -> tuple[int, int]:
@@ -189,7 +153,7 @@ def banded(
 
 def tick_at(market: RuledMarket, ts: int) -> list[Event]:
     market.ts = ts - 1
-    return market.do(ClockTick("operator"))
+    return market.do(ClockTick(OPERATOR))
 
 
 def restored_copy(venue: Venue) -> Venue:

@@ -12,22 +12,23 @@ from pathlib import Path
 import pytest
 from rules_support import (
     MINUTE,
+    PRIOR_CLOSE,
     SECOND,
     SYMBOL,
+    US_TODAY,
     RuledMarket,
     accepted,
     banded,
     bands,
-    bare,
     changed,
     dollars,
     next_trading_day,
     ny,
     tick_at,
     trade,
-    usd,
 )
 
+from orders_support import bare, usd
 from seawall import Instrument, Rulebook, Side, Venue
 from seawall.core.commands import (
     Cancel,
@@ -58,10 +59,8 @@ from seawall.core.trading_rules import RULE_REJECTIONS
 from seawall.core.types import BPS, OrderType, SaleMarking, TimeInForce, TradingState
 from seawall.safeguards.states import Action
 
-US_TODAY = Rulebook.load("us-today")
 STRICT = Rulebook.load("seawall-strict")
 PILOT = Rulebook.load("us-2010-pilot")
-PRIOR_CLOSE = usd("100.00")
 INDEX_CLOSE = usd("5000.00")
 DAY = "2026-11-20"  # a Friday
 

@@ -12,8 +12,9 @@ from functools import cache
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rules_support import SYMBOL, RuledMarket, bands, bare, changed, usd
+from rules_support import SYMBOL, RuledMarket, bands, changed
 
+from orders_support import bare, usd
 from seawall import Rulebook, Side
 from seawall.core.book import UNCLEARED
 from seawall.core.commands import KillSwitch, NewOrder

@@ -15,21 +15,22 @@ from pathlib import Path
 
 import pytest
 from rules_support import (
+    PRIOR_CLOSE,
     SECOND,
     SYMBOL,
+    US_TODAY,
     RuledMarket,
     accepted,
     banded,
     bands,
-    bare,
     changed,
     dollars,
     ny,
     tick_at,
     trade,
-    usd,
 )
 
+from orders_support import bare, usd
 from seawall import Rulebook, Side
 from seawall.core.events import (
     AuctionExtended,
@@ -44,8 +45,6 @@ from seawall.core.events import (
 from seawall.core.types import BPS, OrderType, TimeInForce, TradingState
 
 US_2010 = Rulebook.load("us-2010")
-US_TODAY = Rulebook.load("us-today")
-PRIOR_CLOSE = usd("100.00")
 TICK = usd("0.01")
 
 

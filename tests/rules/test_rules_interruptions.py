@@ -13,19 +13,9 @@ within 30 seconds.
 
 from __future__ import annotations
 
-from rules_support import (
-    SECOND,
-    SYMBOL,
-    RuledMarket,
-    accepted,
-    bare,
-    changed,
-    kinds,
-    restored_copy,
-    trade,
-    usd,
-)
+from rules_support import LSE, SECOND, SYMBOL, RuledMarket, accepted, changed, restored_copy, trade
 
+from orders_support import bare, kinds, usd
 from seawall import Rulebook, Side, Venue, VenueConfig
 from seawall.core.commands import ClockTick
 from seawall.core.events import (
@@ -40,7 +30,6 @@ from seawall.core.events import (
 from seawall.core.state import state_hash
 from seawall.core.types import OrderType, SettlementMode, TimeInForce, TradingState
 
-LSE = Rulebook.load("lse")
 CME = Rulebook.load("cme")
 NYSE = Rulebook.load("us-2010-nyse")
 CONTINUOUS = TradingState.CONTINUOUS

@@ -77,8 +77,9 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from rules_support import MINUTE, SECOND, TRADERS, usd
+from rules_support import MINUTE, SECOND, TRADERS
 
+from orders_support import usd
 from seawall import Instrument, OrderType, Rulebook, Side, TimeInForce, Venue, VenueConfig
 from seawall.core.commands import (
     Cancel,

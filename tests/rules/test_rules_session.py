@@ -11,21 +11,23 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from rules_support import (
+    LSE,
     MINUTE,
+    PRIOR_CLOSE,
     SECOND,
     SYMBOL,
+    US_TODAY,
     RuledMarket,
     accepted,
     banded,
     bands,
-    bare,
     changed,
     next_trading_day,
     tick_at,
     trade,
-    usd,
 )
 
+from orders_support import bare, usd
 from seawall import Rulebook, Side
 from seawall.core.commands import Cancel
 from seawall.core.events import (
@@ -42,11 +44,6 @@ from seawall.core.events import (
     TradingStateChanged,
 )
 from seawall.core.types import TimeInForce, TradingState
-
-US_TODAY = Rulebook.load("us-today")
-LSE = Rulebook.load("lse")
-PRIOR_CLOSE = usd("100.00")
-
 
 # ---------------------------------------------------------------------- the rulebook's calendar
 

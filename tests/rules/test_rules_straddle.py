@@ -7,14 +7,13 @@ pause the stock, and that pause ends with LULD's reopening auction.
 
 from __future__ import annotations
 
-from rules_support import SECOND, SYMBOL, RuledMarket, bands, bare, changed, usd
+from rules_support import SECOND, SYMBOL, US_TODAY, RuledMarket, bands, changed
 
-from seawall import Rulebook
+from orders_support import bare, usd
 from seawall.core.commands import ClockTick, IndexLevel, SetNbbo, SetTradingState
 from seawall.core.events import Event, PriceBandsChanged, StraddleChanged
 from seawall.core.types import TradingState
 
-US_TODAY = Rulebook.load("us-today")
 LOWER, UPPER = bands(US_TODAY, usd("100.00"))  # tier 1, $100.00 prior close: 5%
 
 
