@@ -48,6 +48,10 @@ After every command, over the events it returned and the venue it left:
    as it is, and resting it leaves the quote inside the bands, in a matching
    state with no quoting obligation to enforce. The same holds for the range
    they would clear now.
+9. The shortcuts change nothing: a second venue, whose rules take none (no
+   cleared range, every command the whole way round, no remembered market
+   collar), gives the same events for every command and ends in the same
+   state (its state hash).
 
 Two targeted tests at the end replay, widened, the streams the machine shrank
 two bugs to (both since fixed): they run the same checks.
@@ -175,6 +179,24 @@ def show(command: Command) -> str:
     return msgspec.json.encode(command).decode()
 
 
+class _Forgetful(dict[tuple[Side, int, int], int]):
+    """A memo that keeps nothing."""
+
+    def __setitem__(self, key: tuple[Side, int, int], value: int) -> None:
+        pass
+
+
+def without_shortcuts(venue: Venue) -> Venue:
+    """``venue`` with rules that clear nothing in advance, take every command the whole way
+    round and work out every market collar afresh (property 9)."""
+    rules = venue.rules
+    assert rules is not None
+    rules.run = rules.run_in_full  # type: ignore[method-assign]
+    rules.clearance = lambda guard: (1, 0)  # type: ignore[method-assign]
+    rules.market_limits = _Forgetful()
+    return venue
+
+
 class RulesMachine(RuleBasedStateMachine):
     """Drives a venue under ``RULEBOOK`` and checks the properties after every command."""
 
@@ -188,6 +210,7 @@ class RulesMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.venue: Venue | None = None
+        self.unhurried: Venue | None = None  # property 9's venue
         self.ts = 0
         self.symbols: list[str] = []
         self.prior_close: dict[str, int] = {}
@@ -230,6 +253,7 @@ class RulesMachine(RuleBasedStateMachine):
             taker_fee_bps=fees[1],
         )
         self.venue = Venue(config)
+        self.unhurried = without_shortcuts(Venue(config))
         self.ts = session.open + seconds * SECOND
         self.log.append(f"# rulebook {self.RULEBOOK}, {day}, the open{seconds:+} s, fees {fees}")
         listings = [(BIG, BIG_CLOSE, 1)]
@@ -275,6 +299,9 @@ class RulesMachine(RuleBasedStateMachine):
         events: list[Event] = []
         try:
             events = self.live.process(command, self.ts)
+            assert self.unhurried is not None
+            unhurried = self.unhurried.process(command, self.ts)
+            assert events == unhurried, f"without the shortcuts: {unhurried}"  # property 9
             self.check(events)
         except Exception as error:
             error.add_note("commands:\n  " + "\n  ".join(self.log))
@@ -573,6 +600,10 @@ class RulesMachine(RuleBasedStateMachine):
         assert monitor.state is LuldState.NORMAL and quote_within(
             bid, ask, guard.lower, guard.upper
         ), f"{which}: a {side.value} at {price} leaves LULD {monitor.state.value} with {bid}/{ask}"
+
+    def teardown(self) -> None:
+        if self.venue is not None and self.unhurried is not None:
+            assert self.venue.state_hash() == self.unhurried.state_hash(), "property 9: state"
 
     def close_of(self, ts: int) -> int:
         rules = self.live.rules

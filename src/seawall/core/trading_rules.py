@@ -277,22 +277,24 @@ class TradingRules:
         What time has made due comes first (:meth:`before`), then the
         command, then what it set off (:meth:`after`). The two commands of
         the hot path take shorter routes when nothing is due yet for their
-        instrument: a cancel goes straight to what comes after it, and an
-        order entry that changes nothing the rules watch, the common case,
-        goes straight through: it was refused, or it rests at a price the
-        rules cleared in advance (:meth:`clearance`), where it cannot bring
-        the quote to a band.
+        instrument: a cancel goes straight to what comes after it, and, while
+        the rules have a range of prices cleared (:meth:`clearance`: nothing
+        for them to watch), an order entry that changes nothing, the common
+        case, goes straight through: it was refused, or it rests in that
+        range, where it cannot bring the quote to a band. The outcome is
+        that of :meth:`run_in_full` (the rules' property 9).
         """
         if ts < self.halt_ends and type(command) is NewOrder:
             guard = self.guards.get(command.instrument)
             if guard is not None and ts < guard.due_at:
                 events = handler(command, seq, ts)
-                if len(events) == 1:
+                book = guard.book
+                if len(events) == 1 and book.cleared_low <= book.cleared_high:
+                    # With a range cleared, what comes after a command has nothing to do unless
+                    # the command changed something: a refusal changes nothing, nor does an
+                    # order resting in the range.
                     event = events[0]
-                    if type(event) is Rejected:
-                        return events
-                    book = guard.book
-                    if (
+                    if type(event) is Rejected or (
                         type(event) is OrderAccepted
                         and book.cleared_low <= event.price <= book.cleared_high
                     ):
@@ -308,6 +310,10 @@ class TradingRules:
                 events = handler(command, seq, ts)
                 self.after(guard, events, seq, ts)
                 return events
+        return self.run_in_full(handler, command, seq, ts)
+
+    def run_in_full(self, handler: Handler, command: Command, seq: int, ts: int) -> Events:
+        """:meth:`run` without its shorter routes: what is due, the command, what it set off."""
         guard = self.before(command, seq, ts)
         events = handler(command, seq, ts)
         if self.early:
