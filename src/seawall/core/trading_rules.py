@@ -279,10 +279,11 @@ class TradingRules:
         the hot path take shorter routes when nothing is due yet for their
         instrument: a cancel goes straight to what comes after it, and, while
         the rules have a range of prices cleared (:meth:`clearance`: nothing
-        for them to watch), an order entry that changes nothing, the common
-        case, goes straight through: it was refused, or it rests in that
-        range, where it cannot bring the quote to a band. The outcome is
-        that of :meth:`run_in_full` (the rules' property 9).
+        for them to watch), a command that changes nothing they watch, the
+        common case, goes straight through: an order entry that was refused
+        or rests in that range, where it cannot bring the quote to a band,
+        and a cancel behind the best price. The outcome is that of
+        :meth:`run_in_full` (the rules' property 9).
         """
         if ts < self.halt_ends and type(command) is NewOrder:
             guard = self.guards.get(command.instrument)
@@ -307,8 +308,17 @@ class TradingRules:
                 return handler(command, seq, ts)  # refused: it touches no instrument
             guard = self.guards[order.instrument]
             if ts < guard.due_at:
+                book = guard.book
+                if order.side is _BUY:
+                    keys, key = book.bids.keys, -order.price
+                else:
+                    keys, key = book.asks.keys, order.price
+                # Behind the best price (or off the book, a stop), a cancel leaves the quote as
+                # it is: with a range cleared, nothing comes after it.
+                behind = book.cleared_low <= book.cleared_high and bool(keys) and keys[0] != key
                 events = handler(command, seq, ts)
-                self.after(guard, events, seq, ts)
+                if not behind:
+                    self.after(guard, events, seq, ts)
                 return events
         return self.run_in_full(handler, command, seq, ts)
 
