@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rules_support import SYMBOL, RuledMarket, bands, changed
@@ -17,7 +18,7 @@ from rules_support import SYMBOL, RuledMarket, bands, changed
 from orders_support import bare, usd
 from seawall import Rulebook, Side
 from seawall.core.book import UNCLEARED
-from seawall.core.commands import KillSwitch, NewOrder
+from seawall.core.commands import CancelOnDisconnect, Command, KillSwitch, MassCancel, NewOrder
 from seawall.core.events import StraddleChanged, TradingStateChanged
 from seawall.core.types import RiskScope, TradingState
 
@@ -62,6 +63,23 @@ def test_a_kill_switch_that_cancels_the_best_bid_makes_the_next_order_meet_the_r
     market.buy("bob", 10, "94.00")  # below the lower band, behind alice's bid
     market.do(KillSwitch("operator", RiskScope.ACCOUNT, "A"))
     events = market.sell("carol", 10, "101.00")  # would be cleared, and rests
+    straddles = [e for e in bare(events) if isinstance(e, StraddleChanged)]
+    assert straddles == [StraddleChanged(0, 0, SYMBOL, True, LOWER, UPPER)]
+
+
+@pytest.mark.parametrize(
+    "cancel",
+    [CancelOnDisconnect("alice"), MassCancel("alice")],
+    ids=["cancel-on-disconnect", "mass-cancel"],
+)
+def test_a_cancel_of_many_orders_makes_the_next_order_meet_the_rules(cancel: Command) -> None:
+    """A cancel that names no instrument may still move a quote the rules watch."""
+    market = RuledMarket(STRICT)
+    market.buy("alice", 10, "99.00")
+    market.buy("bob", 10, "94.00")  # below the lower band, behind alice's bid
+    market.sell("carol", 10, "101.00")  # the range is worked out
+    market.do(cancel)
+    events = market.sell("dan", 10, "102.00")  # would be cleared, and rests
     straddles = [e for e in bare(events) if isinstance(e, StraddleChanged)]
     assert straddles == [StraddleChanged(0, 0, SYMBOL, True, LOWER, UPPER)]
 

@@ -351,7 +351,7 @@ class TradingRules:
         else:
             guard = self._touched(command)
             if guard is not None and type(command) is not Cancel:
-                self.reconsider(guard)  # an operator's command, a reported trade, a designation
+                self.reconsider(guard)  # any command but an entry or a cancel may change it
         if guard is not None and guard.due_at <= ts:
             self.advance(guard, ts, seq, self.early)
         return guard
@@ -858,7 +858,6 @@ class TradingRules:
 
     def designate(self, instrument: str, market_maker: str, designated: bool) -> None:
         guard = self.guards[instrument]
-        self.reconsider(guard)
         if designated:
             guard.market_makers = guard.market_makers | {market_maker}
         else:

@@ -812,6 +812,10 @@ class Venue:
     ) -> Events:
         """Cancel every open order ``doomed`` picks, in order-id (entry) order."""
         chosen = [order for _, order in sorted(self.orders.items()) if doomed(order)]
+        rules = self.rules
+        if rules is not None:  # the cancels may move quotes the rules watch, in any instrument
+            for instrument in {order.instrument for order in chosen}:
+                rules.reconsider(rules.guards[instrument])
         return [self.cancel_order(order, reason, seq, ts) for order in chosen]
 
     def _replace(self, cmd: Replace, seq: int, ts: int) -> Events:
@@ -1433,9 +1437,6 @@ class Venue:
                 KillSwitchChanged(seq, ts, scope.kind, scope.target, True, notice.cause, notice.by)
             )
             events.extend(self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts))
-            if self.rules is not None:  # the cancels may have moved quotes the rules watch
-                for guard in self.rules.guards.values():
-                    self.rules.reconsider(guard)
 
     def _cancel_scope(self, scope: Scope, reason: CancelReason, seq: int, ts: int) -> Events:
         """Cancel every open order of an account, or of every account of a firm."""
