@@ -270,13 +270,13 @@ def run(
     if rulebook is not None:
         configurations.append((False, rulebook))
     rates = best_rates(commands, accounts, configurations, rounds)
-    off = measure(commands, accounts, False, None, rates[0])
-    on = measure(commands, accounts, True, None, rates[1])
+    off = measure(commands, accounts, controls=False, rulebook=None, rate=rates[0])
+    on = measure(commands, accounts, controls=True, rulebook=None, rate=rates[1])
     if on["events"] != off["events"]:
         raise RuntimeError("the controls changed the outcome; their limits must not bind here")
     ruled: dict[str, object] = {}
     if rulebook is not None:
-        safeguarded = measure(commands, accounts, False, rulebook, rates[2])
+        safeguarded = measure(commands, accounts, controls=False, rulebook=rulebook, rate=rates[2])
         if safeguarded["events"] != off["events"]:
             raise RuntimeError("the rulebook changed the outcome; its bands must not bind here")
         ruled = {
