@@ -23,13 +23,15 @@ from rules_support import (
     bands,
     changed,
     next_trading_day,
+    ny,
+    restored_copy,
     tick_at,
     trade,
 )
 
-from orders_support import bare, usd
-from seawall import Rulebook, Side
-from seawall.core.commands import Cancel
+from orders_support import OPERATOR, bare, usd
+from seawall import Instrument, Rulebook, Side
+from seawall.core.commands import Cancel, ClockTick, ListInstrument
 from seawall.core.events import (
     AuctionIndicative,
     AuctionUncrossed,
@@ -43,6 +45,7 @@ from seawall.core.events import (
     StraddleChanged,
     TradingStateChanged,
 )
+from seawall.core.state import state_hash
 from seawall.core.types import TimeInForce, TradingState
 
 # ---------------------------------------------------------------------- the rulebook's calendar
@@ -343,3 +346,19 @@ def test_the_events_one_command_causes_carry_its_timestamp() -> None:
         PriceBandsChanged,
     ]
     assert {e.ts for e in events} == {market.ts}
+
+
+def test_a_restored_venue_moves_its_instruments_in_listing_order() -> None:
+    """Recovery replays event for event: a tick that moves several instruments lists
+    their events in the order they were listed, before and after a snapshot, not
+    alphabetically."""
+    market = RuledMarket(US_TODAY, clock="03:00:00")
+    market.do(ListInstrument(OPERATOR, Instrument("ABC"), reference_price=PRIOR_CLOSE))
+    restored = restored_copy(market.venue)
+    assert list(restored.books) == list(market.venue.books) == [SYMBOL, "ABC"]
+    opening = ny(market.day, "10:00:00")
+    events = market.venue.process(ClockTick(OPERATOR), opening)
+    moved = [e.instrument for e in events if isinstance(e, TradingStateChanged)]
+    assert moved == [SYMBOL] * 3 + ["ABC"] * 3
+    assert restored.process(ClockTick(OPERATOR), opening) == events
+    assert state_hash(restored) == state_hash(market.venue)

@@ -58,7 +58,7 @@ class GuardState(msgspec.Struct, frozen=True, array_like=True):
 class RulesState(msgspec.Struct, frozen=True):
     """Everything :class:`TradingRules` keeps beyond the books, for snapshots and the hash."""
 
-    guards: list[GuardState]
+    guards: list[GuardState]  # in listing order: a tick walks the instruments in it
     mwcb: MwcbState | None
     mwcb_date: str
     mwcb_prior_close: int
@@ -90,7 +90,7 @@ def export_rules(rules: TradingRules) -> RulesState:
             tuple(sorted(guard.market_makers)),
             guard.straddle,
         )  # fmt: skip
-        for symbol, guard in sorted(rules.guards.items())
+        for symbol, guard in rules.guards.items()  # listing order, as the books
     ]
     mwcb = rules.mwcb
     return RulesState(

@@ -1,10 +1,13 @@
 """Export, restore and fingerprint a venue's complete state.
 
-The exported form is canonical: every collection is sorted by its key, and
-orders are listed in priority order (best level first, oldest first within a
-level), so two venues that will react identically to every future command
-export byte-identical states and therefore share a state hash. Restoring
-appends orders in that order, which recreates every queue position exactly.
+The exported form is canonical: every collection is sorted by its key but
+the instruments, which keep their listing order, and orders are listed in
+priority order (best level first, oldest first within a level), so two venues
+that will react identically to every future command export byte-identical
+states and therefore share a state hash. Restoring appends orders in that
+order, which recreates every queue position exactly. Listing order is state:
+a clock tick that moves several instruments reports them in that order, so a
+restored venue must walk them as the live one did.
 """
 
 from __future__ import annotations
@@ -97,7 +100,7 @@ class VenueState(msgspec.Struct, frozen=True, omit_defaults=True):
     next_trade_id: int
     participants: list[tuple[str, Role]]
     accounts: list[AccountState]
-    books: list[BookState]
+    books: list[BookState]  # in listing order
     supply: list[tuple[str, int]]
     loans: list[tuple[str, str, str, int]]
     risk: RiskState | None = None
@@ -146,7 +149,7 @@ def export_state(venue: Venue) -> VenueState:
             AccountState(a.account_id, a.owner, a.firm, _balances(a.cash), _balances(a.positions))
             for _, a in sorted(venue.accounts.items())
         ],
-        [_book_state(book) for _, book in sorted(venue.books.items())],
+        [_book_state(book) for book in venue.books.values()],
         sorted(venue.supply.items()),
         sorted((*key, qty) for key, qty in venue.loans.items()),
         export_risk(venue.risk) if venue.risk.active else None,
