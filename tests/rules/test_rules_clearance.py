@@ -13,13 +13,26 @@ from functools import cache
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rules_support import SYMBOL, RuledMarket, bands, changed
+from rules_support import SYMBOL, TRADERS, RuledMarket, bands, changed
 
 from orders_support import bare, usd
-from seawall import Rulebook, Side
+from seawall import Instrument, Rulebook, Side
 from seawall.core.book import UNCLEARED
-from seawall.core.commands import CancelOnDisconnect, Command, KillSwitch, MassCancel, NewOrder
-from seawall.core.events import StraddleChanged, TradingStateChanged
+from seawall.core.commands import (
+    CancelOnDisconnect,
+    Command,
+    KillSwitch,
+    ListInstrument,
+    MassCancel,
+    NewOrder,
+)
+from seawall.core.events import (
+    KillSwitchChanged,
+    OrderAccepted,
+    OrderCancelled,
+    StraddleChanged,
+    TradingStateChanged,
+)
 from seawall.core.types import RiskScope, TradingState
 
 STRICT = Rulebook.load("seawall-strict")
@@ -56,15 +69,17 @@ def test_a_trade_forgets_nothing_while_the_bands_keep_the_last_trade_check_slack
     assert cleared(market) == before
 
 
-def test_a_kill_switch_that_cancels_the_best_bid_makes_the_next_order_meet_the_rules() -> None:
-    """The kill's cancels come after the rules saw its command; they must look again."""
+def test_a_kill_switch_that_cancels_the_best_bid_meets_the_rules_at_once() -> None:
+    """The kill's cancels come after the rules saw its command; they look again then, and
+    the next order, resting in what was cleared, finds nothing left to publish."""
     market = RuledMarket(STRICT)
     market.buy("alice", 10, "99.00")
     market.buy("bob", 10, "94.00")  # below the lower band, behind alice's bid
-    market.do(KillSwitch("operator", RiskScope.ACCOUNT, "A"))
+    killed = bare(market.do(KillSwitch("operator", RiskScope.ACCOUNT, "A")))
+    assert [type(e) for e in killed] == [KillSwitchChanged, OrderCancelled, StraddleChanged]
+    assert killed[-1] == StraddleChanged(0, 0, SYMBOL, True, LOWER, UPPER)
     events = market.sell("carol", 10, "101.00")  # would be cleared, and rests
-    straddles = [e for e in bare(events) if isinstance(e, StraddleChanged)]
-    assert straddles == [StraddleChanged(0, 0, SYMBOL, True, LOWER, UPPER)]
+    assert [type(e) for e in events] == [OrderAccepted]
 
 
 @pytest.mark.parametrize(
@@ -72,16 +87,36 @@ def test_a_kill_switch_that_cancels_the_best_bid_makes_the_next_order_meet_the_r
     [CancelOnDisconnect("alice"), MassCancel("alice")],
     ids=["cancel-on-disconnect", "mass-cancel"],
 )
-def test_a_cancel_of_many_orders_makes_the_next_order_meet_the_rules(cancel: Command) -> None:
-    """A cancel that names no instrument may still move a quote the rules watch."""
+def test_a_cancel_of_many_orders_meets_the_rules_at_once(cancel: Command) -> None:
+    """A cancel that names no instrument may still move a quote the rules watch: the
+    straddle it leaves is published with the cancel, and the range is worked out anew."""
     market = RuledMarket(STRICT)
     market.buy("alice", 10, "99.00")
     market.buy("bob", 10, "94.00")  # below the lower band, behind alice's bid
     market.sell("carol", 10, "101.00")  # the range is worked out
-    market.do(cancel)
-    events = market.sell("dan", 10, "102.00")  # would be cleared, and rests
-    straddles = [e for e in bare(events) if isinstance(e, StraddleChanged)]
-    assert straddles == [StraddleChanged(0, 0, SYMBOL, True, LOWER, UPPER)]
+    cancelled = bare(market.do(cancel))
+    assert [type(e) for e in cancelled] == [OrderCancelled, StraddleChanged]
+    assert cancelled[-1] == StraddleChanged(0, 0, SYMBOL, True, LOWER, UPPER)
+    assert cleared(market)[0] > cleared(market)[1]  # nothing is cleared in a straddle
+    events = market.sell("dan", 10, "102.00")
+    assert [type(e) for e in events] == [OrderAccepted]
+
+
+def test_a_disconnect_across_instruments_meets_each_in_listing_order() -> None:
+    """The cancels go in entry order; the rules then look at each instrument they touched,
+    in the order the instruments were listed."""
+    market = RuledMarket(STRICT)
+    market.do(ListInstrument("operator", Instrument("ABC"), reference_price=usd("100.00")))
+    for symbol in ("ABC", SYMBOL):
+        for who, price in (("alice", "99.00"), ("bob", "94.00")):
+            market.do(NewOrder(who, TRADERS[who], symbol, Side.BUY, 10, usd(price)))
+    events = bare(market.do(CancelOnDisconnect("alice")))
+    assert [(type(e).__name__, e.instrument) for e in events] == [  # type: ignore[union-attr]
+        ("OrderCancelled", "ABC"),
+        ("OrderCancelled", SYMBOL),
+        ("StraddleChanged", SYMBOL),
+        ("StraddleChanged", "ABC"),
+    ]
 
 
 @cache

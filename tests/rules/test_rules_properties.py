@@ -5,15 +5,16 @@ $100.00 and, often, a tier 2 stock whose prior close sits on a LULD bucket
 edge) on a venue running ``us-today``, ``seawall-strict`` or ``us-2010-pilot``
 in RTGS, funds four traders with cash and shares, and then sends limit,
 market, IOC and stop orders around the reference price (some on the bands,
-some far outside them), cancels, replaces, national best bids and offers,
-index declines for the market-wide breaker, withdrawals, and clock ticks that
-move time on by up to 400 s. The stream starts between 09:30 and 15:59 New
-York time, so limit states time out, pauses end, the closing call begins and
-the book closes; timestamps strictly increase. Two more us-today machines make
-the index fall often (halts meet limit states, pauses and calls) and start in
-the opening call (09:18 to 09:29). Two more run ``lse`` (price tolerances and
-volatility auctions) and ``cme`` (stop logic), each from its own market's
-open, and one ``us-2010-nyse`` (liquidity replenishment points).
+some far outside them), cancels, replaces, mass cancels, disconnects, national
+best bids and offers, index declines for the market-wide breaker, withdrawals,
+and clock ticks that move time on by up to 400 s. The stream starts between
+09:30 and 15:59 New York time, so limit states time out, pauses end, the
+closing call begins and the book closes; timestamps strictly increase. Two
+more us-today machines make the index fall often (halts meet limit states,
+pauses and calls) and start in the opening call (09:18 to 09:29). Two more run
+``lse`` (price tolerances and volatility auctions) and ``cme`` (stop logic),
+each from its own market's open, and one ``us-2010-nyse`` (liquidity
+replenishment points).
 
 After every command, over the events it returned and the venue it left:
 
@@ -52,6 +53,10 @@ After every command, over the events it returned and the venue it left:
    cleared range, every command the whole way round, no remembered market
    collar), gives the same events for every command and ends in the same
    state (its state hash).
+10. LULD has seen the quote every command left, in every instrument, even
+    one the command did not name (a disconnect, a mass cancel, a kill
+    switch): while LULD is normal in a matching state, the quote (the
+    national one when set, else the book's) lies inside the bands.
 
 Two targeted tests at the end replay, widened, the streams the machine shrank
 two bugs to (both since fixed): they run the same checks.
@@ -88,11 +93,13 @@ from orders_support import usd
 from seawall import Instrument, OrderType, Rulebook, Side, TimeInForce, Venue, VenueConfig
 from seawall.core.commands import (
     Cancel,
+    CancelOnDisconnect,
     ClockTick,
     Command,
     Deposit,
     IndexLevel,
     ListInstrument,
+    MassCancel,
     NewOrder,
     OpenAccount,
     RegisterParticipant,
@@ -469,6 +476,25 @@ class RulesMachine(RuleBasedStateMachine):
         qty = order.qty - order.leaves + leaves
         self.do(Replace(order.participant, order.order_id, qty, price), delay)
 
+    @precondition(lambda self: bool(self.live.orders))
+    @rule(
+        who=st.integers(0, 3),
+        which=st.integers(-1, 1),
+        side=st.one_of(st.none(), st.sampled_from(Side)),
+        delay=st.sampled_from(DELAYS),
+    )
+    def mass_cancel(self, who: int, which: int, side: Side | None, delay: int) -> None:
+        """A trader's mass cancel, in one instrument or (``which`` -1) across both."""
+        participant = list(TRADERS)[who % len(TRADERS)]
+        instrument = self.symbol(which) if which >= 0 else ""
+        self.do(MassCancel(participant, instrument=instrument, side=side), delay)
+
+    @precondition(lambda self: bool(self.live.orders))
+    @rule(who=st.integers(0, 3), delay=st.sampled_from(DELAYS))
+    def disconnect(self, who: int, delay: int) -> None:
+        """A trader's session drops: every open order of it goes, in every instrument."""
+        self.do(CancelOnDisconnect(list(TRADERS)[who % len(TRADERS)]), delay)
+
     # ------------------------------------------------------------------ time and market data
 
     @rule(seconds=st.integers(0, 30))
@@ -678,6 +704,25 @@ class RulesMachine(RuleBasedStateMachine):
             f"until {self.halt_until}: {trade}"
         )
 
+    @staticmethod
+    def luld_saw_the_quote(guard: Guard) -> None:
+        """Property 10: LULD has seen the quote every command left, whichever instruments
+        the command was about: while it is normal in a matching state, the quote lies
+        inside the bands."""
+        book, monitor = guard.book, guard.luld
+        if monitor is None or monitor.state is not LuldState.NORMAL:
+            return
+        if book.state not in MATCHING_STATES or not guard.upper:
+            return
+        if guard.nbbo is not None:
+            bid, ask = guard.nbbo.bid, guard.nbbo.ask
+        else:
+            bid, ask = book.best_prices()
+        assert quote_within(bid, ask, guard.lower, guard.upper), (
+            f"{book.instrument.symbol}: LULD is normal, but the quote {bid}/{ask} is not inside "
+            f"the bands {guard.lower}/{guard.upper}"
+        )
+
     def check_venue(self) -> None:
         venue = self.live
         rules = venue.rules
@@ -697,6 +742,7 @@ class RulesMachine(RuleBasedStateMachine):
             straddle = guard.luld is not None and guard.luld.state is LuldState.STRADDLE
             tracked = self.straddle[symbol]
             assert straddle is tracked, f"{symbol}'s straddle is {straddle}, events say {tracked}"
+            self.luld_saw_the_quote(guard)
             # Property 4: never crossed while matching.
             if book.state in MATCHING_STATES:
                 bid, ask = book.bids.best(), book.asks.best()

@@ -65,6 +65,7 @@ from seawall.core.events import (
     Event,
     MarketWideHalt,
     OrderAccepted,
+    OrderCancelled,
     PriceBandsChanged,
     Rejected,
     RejectReason,
@@ -329,7 +330,10 @@ class TradingRules:
         if self.early:
             events[:0] = self.early
             self.early = []
-        self.after(guard, events, seq, ts)
+        if guard is not None:
+            self.after(guard, events, seq, ts)
+        elif type(command) is not ClockTick:  # a tick's expiries close the book they empty
+            self.after_cancels(events, events, seq, ts)
         return events
 
     def before(self, command: Command, seq: int, ts: int) -> Guard | None:
@@ -968,6 +972,31 @@ class TradingRules:
                 event = events[index]
                 if type(event) is Trade and event.aggressor is not None:
                     self._on_trade(guard, ts, event.price, seq, events)
+        self.requote(guard, events, seq, ts)
+
+    def after_cancels(self, cancels: Events, events: Events, seq: int, ts: int) -> None:
+        """Cancels in any number of instruments at once (a disconnect, a mass cancel across
+        instruments, a settlement fail, a kill switch): each instrument they touch meets its
+        new quote now, not at the next command about it.
+
+        Such a command is about no one instrument, so nothing made the
+        instruments' due changes before it: they come here, after the cancels
+        and stamped with the same instant, as they would at the next command
+        about the instrument. Instruments are taken in listing order; what
+        they set off is appended to ``events``.
+        """
+        touched = {event.instrument for event in cancels if type(event) is OrderCancelled}
+        if not touched:
+            return
+        for guard in self.guards.values():
+            if guard.book.instrument.symbol in touched:
+                if guard.due_at <= ts:
+                    self.advance(guard, ts, seq, events)
+                self.requote(guard, events, seq, ts)
+
+    def requote(self, guard: Guard, events: Events, seq: int, ts: int) -> None:
+        """The instrument's quote as the command left it: market makers' obligations, LULD's
+        limit state and straddle, or, in a call, the indicative price."""
         state = guard.book.state
         if state in MATCHING_STATES:
             if guard.market_makers:

@@ -1436,7 +1436,10 @@ class Venue:
             events.append(
                 KillSwitchChanged(seq, ts, scope.kind, scope.target, True, notice.cause, notice.by)
             )
-            events.extend(self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts))
+            cancels = self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts)
+            events.extend(cancels)
+            if self.rules is not None:  # the rules saw the command; the cancels come after it
+                self.rules.after_cancels(cancels, events, seq, ts)
 
     def _cancel_scope(self, scope: Scope, reason: CancelReason, seq: int, ts: int) -> Events:
         """Cancel every open order of an account, or of every account of a firm."""
