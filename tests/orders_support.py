@@ -12,14 +12,14 @@ setting and mypy's ``mypy_path``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import msgspec
 
 from seawall import Instrument, Side, Venue
 from seawall.core.commands import Command, Deposit, NewOrder, OpenAccount, RegisterParticipant
-from seawall.core.events import Event
+from seawall.core.events import Event, Rejected, RejectReason
 
 OPERATOR = "operator"
 DOLLAR = 10_000
@@ -80,3 +80,9 @@ class TraderMarket:
 
     def sell(self, who: str, qty: int, price: str = "0", **fields: Any) -> list[Event]:
         return self.order(who, Side.SELL, qty, price, **fields)
+
+
+def refusal(events: Sequence[Event]) -> RejectReason | None:
+    """The reason a command was refused for (its one event is then ``Rejected``), or None."""
+    first = events[0] if events else None
+    return first.reason if isinstance(first, Rejected) else None

@@ -40,7 +40,6 @@ from seawall.core.events import (
     OrderAccepted,
     OrderCancelled,
     Rejected,
-    RejectReason,
     Trade,
 )
 from seawall.core.state import VenueState
@@ -219,12 +218,6 @@ def rejection(events: Sequence[Event]) -> Rejected:
     first = events[0]
     assert isinstance(first, Rejected), events
     return first
-
-
-def reason(events: Sequence[Event]) -> RejectReason | None:
-    """The rejection reason of a command's events, or None if it was not rejected."""
-    first = events[0] if events else None
-    return first.reason if isinstance(first, Rejected) else None
 
 
 def cancelled(events: Iterable[Event]) -> list[tuple[int, str]]:

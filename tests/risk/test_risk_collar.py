@@ -9,9 +9,9 @@ the test does not lean on the time-zone code it checks.
 from __future__ import annotations
 
 import pytest
-from risk_support import BUY, FIRM, MIDDAY, OPT, PRICE, SELL, RiskMarket, reason, utc_ns
+from risk_support import BUY, FIRM, MIDDAY, OPT, PRICE, SELL, RiskMarket, utc_ns
 
-from orders_support import kinds, usd
+from orders_support import kinds, refusal, usd
 from seawall import Instrument, OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import Cancel, Deposit, ListInstrument, Replace
 from seawall.core.events import (
@@ -55,9 +55,9 @@ def test_the_collar_boundaries_in_regular_hours() -> None:
     assert kinds(m.sell("A1", 1, usd("1,000.00"))) == ["OrderAccepted"]
     before = m.frozen()
     events = m.buy("A1", 1, high + usd("0.01"))
-    assert reason(events) is R.OUTSIDE_PRICE_COLLAR and len(events) == 1
+    assert refusal(events) is R.OUTSIDE_PRICE_COLLAR and len(events) == 1
     assert "regular hours" in events[0].text  # type: ignore[union-attr]
-    assert reason(m.sell("A1", 1, low - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.sell("A1", 1, low - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
     assert m.frozen() == before
 
 
@@ -88,9 +88,9 @@ def test_regular_hours_switch_collars_at_0930_and_1600_new_york_time(
         (close_utc, False),
     ):
         events = m.buy("A1", 1, between, at=at)
-        assert (reason(events) is R.OUTSIDE_PRICE_COLLAR) is regular, (day, at, events)
+        assert (refusal(events) is R.OUTSIDE_PRICE_COLLAR) is regular, (day, at, events)
         outside = m.buy("A1", 1, extended_high + usd("0.01"), at=at)
-        assert reason(outside) is R.OUTSIDE_PRICE_COLLAR, (day, at)
+        assert refusal(outside) is R.OUTSIDE_PRICE_COLLAR, (day, at)
 
 
 def test_an_hour_off_is_outside_regular_hours_in_winter_and_inside_in_summer() -> None:
@@ -99,7 +99,7 @@ def test_an_hour_off_is_outside_regular_hours_in_winter_and_inside_in_summer() -
     winter = collared(utc_ns(2024, 1, 17, 13, 45))
     assert kinds(winter.buy("A1", 1, high + usd("1.00"))) == ["OrderAccepted"]
     summer = collared(utc_ns(2024, 7, 17, 13, 45))
-    assert reason(summer.buy("A1", 1, high + usd("1.00"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(summer.buy("A1", 1, high + usd("1.00"))) is R.OUTSIDE_PRICE_COLLAR
 
 
 def test_other_regular_hours_and_time_zones_are_venue_parameters() -> None:
@@ -110,9 +110,9 @@ def test_other_regular_hours_and_time_zones_are_venue_parameters() -> None:
     high, _ = bounds(PRICE, REGULAR)
     assert kinds(m.buy("A1", 1, high + usd("1.00"))) == ["OrderAccepted"]
     in_hours = utc_ns(2024, 1, 15, 8, 0)
-    assert reason(m.buy("A1", 1, high + usd("1.00"), at=in_hours)) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.buy("A1", 1, high + usd("1.00"), at=in_hours)) is R.OUTSIDE_PRICE_COLLAR
     # In July London is on BST (UTC+1): 07:00 UTC is already 08:00 there.
-    assert reason(m.buy("A1", 1, high + usd("1.00"), at=utc_ns(2024, 7, 15, 7, 0))) is (
+    assert refusal(m.buy("A1", 1, high + usd("1.00"), at=utc_ns(2024, 7, 15, 7, 0))) is (
         R.OUTSIDE_PRICE_COLLAR
     )
 
@@ -125,9 +125,9 @@ def test_the_reference_is_the_last_sale_then_the_listing_reference_then_the_mid(
     m.rest("M", SELL, 10, usd("90.00"))
     m.buy("D", 10, usd("90.00"))
     high, low = bounds(usd("90.00"), REGULAR)
-    assert reason(m.buy("A1", 1, high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.buy("A1", 1, high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
     assert kinds(m.buy("A1", 1, high)) == ["OrderAccepted"]
-    assert reason(m.sell("A1", 1, low - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.sell("A1", 1, low - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
     # An instrument listed without a reference is measured from its mid until it trades.
     m.do(ListInstrument("operator", Instrument("NEW")))
     m.do(Deposit("operator", "M", "NEW", 10))
@@ -135,7 +135,7 @@ def test_the_reference_is_the_last_sale_then_the_listing_reference_then_the_mid(
     m.order("M", SELL, 10, usd("21.00"), "NEW")
     mid = (usd("19.00") + usd("21.00")) // 2
     high, _ = bounds(mid, REGULAR)
-    assert reason(m.order("A1", BUY, 1, high + usd("0.01"), "NEW")) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.order("A1", BUY, 1, high + usd("0.01"), "NEW")) is R.OUTSIDE_PRICE_COLLAR
 
 
 def test_with_no_reference_at_all_there_is_nothing_to_collar_against() -> None:
@@ -148,7 +148,9 @@ def test_each_series_is_collared_against_its_own_reference() -> None:
     m = collared(utc_ns(2024, 7, 10, 15, 0))
     _, option_low = bounds(usd("5.00"), REGULAR)
     assert kinds(m.order("A1", SELL, 1, option_low, OPT)) == ["OrderAccepted"]
-    assert reason(m.order("A1", SELL, 1, option_low - usd("0.01"), OPT)) is (R.OUTSIDE_PRICE_COLLAR)
+    assert refusal(m.order("A1", SELL, 1, option_low - usd("0.01"), OPT)) is (
+        R.OUTSIDE_PRICE_COLLAR
+    )
     # $95.00 is fine for XYZ, and far outside any collar for the $5 option.
     assert kinds(m.sell("A1", 1, usd("95.00"))) == ["OrderAccepted"]
 
@@ -158,10 +160,10 @@ def test_a_firm_collar_applies_to_its_accounts_and_a_replace_is_collared_too() -
     m.limits("F", FIRM, collar_bps=REGULAR)
     high, _ = bounds(PRICE, REGULAR)
     for account in ("A1", "A2", "B"):
-        assert reason(m.buy(account, 1, high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+        assert refusal(m.buy(account, 1, high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
     assert kinds(m.buy("C", 1, high + usd("0.01"))) == ["OrderAccepted"]
     bid = m.rest("B", BUY, 1, high)
-    assert reason(m.do(Replace("bob", bid, 1, high + usd("0.01")))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.do(Replace("bob", bid, 1, high + usd("0.01")))) is R.OUTSIDE_PRICE_COLLAR
     assert m.venue.orders[bid].price == high
 
 
@@ -202,9 +204,11 @@ def test_a_placeholder_sell_at_one_dollar_is_refused_before_and_after_the_open()
     m.limits("A1", collar_bps=REGULAR, extended_collar_bps=EXTENDED)
     reference = usd("5.00")
     assert usd("1.00") < bounds(reference, EXTENDED)[1]
-    assert reason(m.order("A1", SELL, 10, usd("1.00"), OPT)) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.order("A1", SELL, 10, usd("1.00"), OPT)) is R.OUTSIDE_PRICE_COLLAR
     at_open = utc_ns(2013, 8, 20, 13, 30)
-    assert reason(m.order("A1", SELL, 10, usd("1.00"), OPT, at=at_open)) is (R.OUTSIDE_PRICE_COLLAR)
+    assert refusal(m.order("A1", SELL, 10, usd("1.00"), OPT, at=at_open)) is (
+        R.OUTSIDE_PRICE_COLLAR
+    )
     assert m.venue.books[OPT].last_price == 0
 
 
@@ -215,12 +219,12 @@ def test_a_regular_collar_alone_also_collars_outside_regular_hours_at_most_at_th
     narrow.limits("A1", collar_bps=REGULAR)
     high, _ = bounds(PRICE, REGULAR)
     assert kinds(narrow.buy("A1", 1, high)) == ["OrderAccepted"]
-    assert reason(narrow.buy("A1", 1, high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(narrow.buy("A1", 1, high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
     wide = RiskMarket(start=pre_market)
     wide.limits("A1", collar_bps=3_000)  # 30% in regular hours; the venue caps extended at 10%
     ceiling_high, _ = bounds(PRICE, VenueConfig().max_extended_collar_bps)
     assert kinds(wide.buy("A1", 1, ceiling_high)) == ["OrderAccepted"]
-    assert reason(wide.buy("A1", 1, ceiling_high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(wide.buy("A1", 1, ceiling_high + usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
 
 
 def test_a_stop_is_collared_when_it_is_elected_not_when_it_is_entered() -> None:

@@ -21,11 +21,10 @@ from risk_support import (
     XYZ,
     RiskMarket,
     cancelled,
-    reason,
     rejection,
 )
 
-from orders_support import bare, kinds, usd
+from orders_support import bare, kinds, refusal, usd
 from seawall import OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import (
     Cancel,
@@ -76,7 +75,7 @@ def test_maximum_order_quantity_of_a_firm_applies_to_each_of_its_accounts() -> N
     m = RiskMarket()
     m.limits("F", FIRM, max_order_qty=500)
     for account in ("A1", "A2", "B"):
-        assert reason(m.buy(account, 501, PRICE)) is R.MAX_ORDER_QTY_EXCEEDED
+        assert refusal(m.buy(account, 501, PRICE)) is R.MAX_ORDER_QTY_EXCEEDED
     assert kinds(m.buy("C", 501, PRICE)) == ["OrderAccepted"]
 
 
@@ -99,8 +98,8 @@ def test_a_replace_is_held_to_the_size_and_notional_limits() -> None:
     m = RiskMarket()
     m.limits("A1", max_order_qty=1_000, max_order_notional=usd("80,000"))
     bid = m.rest("A1", BUY, 500, PRICE)
-    assert reason(m.do(Replace("alice", bid, 1_001, usd("10.00")))) is R.MAX_ORDER_QTY_EXCEEDED
-    assert reason(m.do(Replace("alice", bid, 801, PRICE))) is R.MAX_ORDER_NOTIONAL_EXCEEDED
+    assert refusal(m.do(Replace("alice", bid, 1_001, usd("10.00")))) is R.MAX_ORDER_QTY_EXCEEDED
+    assert refusal(m.do(Replace("alice", bid, 801, PRICE))) is R.MAX_ORDER_NOTIONAL_EXCEEDED
     assert kinds(m.do(Replace("alice", bid, 800, PRICE))) == ["OrderReplaced"]
 
 
@@ -128,16 +127,16 @@ def test_a_duplicate_of_an_order_that_already_filled_is_still_a_duplicate() -> N
     m.limits("A1", duplicate_window_ns=SECOND)
     m.rest("M", SELL, 100, PRICE)
     assert kinds(m.buy("A1", 100, PRICE)) == ["OrderAccepted", "Trade"]
-    assert reason(m.buy("A1", 100, PRICE)) is R.DUPLICATE_ORDER
+    assert refusal(m.buy("A1", 100, PRICE)) is R.DUPLICATE_ORDER
 
 
 def test_only_an_accepted_order_starts_the_duplicate_window() -> None:
     m = RiskMarket(cash=usd("1,000"))
     m.limits("A1", duplicate_window_ns=SECOND)
-    assert reason(m.buy("A1", 100, PRICE)) is R.INSUFFICIENT_CASH
+    assert refusal(m.buy("A1", 100, PRICE)) is R.INSUFFICIENT_CASH
     m.do(Deposit("operator", "A1", "USD", usd("10,000")))
     assert kinds(m.buy("A1", 100, PRICE)) == ["OrderAccepted"]
-    assert reason(m.buy("A1", 100, PRICE)) is R.DUPLICATE_ORDER
+    assert refusal(m.buy("A1", 100, PRICE)) is R.DUPLICATE_ORDER
 
 
 def test_a_firm_duplicate_window_compares_orders_of_the_same_account_only() -> None:
@@ -146,7 +145,7 @@ def test_a_firm_duplicate_window_compares_orders_of_the_same_account_only() -> N
     assert kinds(m.buy("A1", 100, PRICE)) == ["OrderAccepted"]
     assert kinds(m.buy("A2", 100, PRICE)) == ["OrderAccepted"]
     assert kinds(m.buy("B", 100, PRICE)) == ["OrderAccepted"]
-    assert reason(m.buy("A2", 100, PRICE)) is R.DUPLICATE_ORDER
+    assert refusal(m.buy("A2", 100, PRICE)) is R.DUPLICATE_ORDER
 
 
 # ---------------------------------------------------------------------------- throttles
@@ -183,8 +182,8 @@ def test_the_message_throttle_refuses_orders_and_counts_cancels() -> None:
             got.append(False)
             continue
         events = m.buy("A1", 1, usd("90.00") + offset * 100, at=at)
-        got.append(reason(events) is R.MESSAGE_RATE_EXCEEDED)
-        assert reason(events) in (None, R.MESSAGE_RATE_EXCEEDED), events
+        got.append(refusal(events) is R.MESSAGE_RATE_EXCEEDED)
+        assert refusal(events) in (None, R.MESSAGE_RATE_EXCEEDED), events
         assert refuse == got[-1], (offset, events)
     assert got == expected and True in got and got[-1] is False
 
@@ -194,7 +193,7 @@ def test_the_message_throttle_counts_and_refuses_replaces() -> None:
     m.limits("A1", max_messages=2, message_window_ns=SECOND)
     bid = m.rest("A1", BUY, 10, usd("90.00"))
     assert kinds(m.do(Replace("alice", bid, 10, usd("90.01")))) == ["OrderReplaced"]
-    assert reason(m.do(Replace("alice", bid, 10, usd("90.02")))) is R.MESSAGE_RATE_EXCEEDED
+    assert refusal(m.do(Replace("alice", bid, 10, usd("90.02")))) is R.MESSAGE_RATE_EXCEEDED
     assert m.venue.orders[bid].price == usd("90.01")
     assert kinds(m.do(Cancel("alice", bid))) == ["OrderCancelled"]
 
@@ -207,10 +206,10 @@ def test_the_order_throttle_counts_new_orders_only_refused_ones_included() -> No
     m.do(Replace("alice", bid, 20, usd("90.00")), t0 + 1)  # a replace is not a new order
     m.do(Cancel("alice", bid), t0 + 2)  # nor is a cancel
     assert kinds(m.buy("A1", 10, usd("90.00"), at=t0 + 3)) == ["OrderAccepted"]
-    assert reason(m.buy("A1", 10, usd("90.00"), at=t0 + 4)) is R.ORDER_RATE_EXCEEDED
-    assert reason(m.buy("A1", 10, usd("90.00"), at=t0 + 5)) is R.ORDER_RATE_EXCEEDED
+    assert refusal(m.buy("A1", 10, usd("90.00"), at=t0 + 4)) is R.ORDER_RATE_EXCEEDED
+    assert refusal(m.buy("A1", 10, usd("90.00"), at=t0 + 5)) is R.ORDER_RATE_EXCEEDED
     # One window after the accepted orders, the two refused attempts still fill the window.
-    assert reason(m.buy("A1", 10, usd("90.00"), at=t0 + 3 + SECOND)) is R.ORDER_RATE_EXCEEDED
+    assert refusal(m.buy("A1", 10, usd("90.00"), at=t0 + 3 + SECOND)) is R.ORDER_RATE_EXCEEDED
     # Once they have left it, only the attempt at t0 + 3 + SECOND is inside.
     assert kinds(m.buy("A1", 10, usd("90.00"), at=t0 + 5 + SECOND)) == ["OrderAccepted"]
     assert kinds(m.buy("A2", 10, usd("90.00"))) == ["OrderAccepted"]  # never limited
@@ -226,10 +225,10 @@ def test_the_execution_throttle_counts_fills_per_instrument_passive_ones_too() -
     assert kinds(m.buy("A1", 5, usd("100.01"), at=t0 + 3)) == ["OrderAccepted", "Trade"]
     # Two executions in XYZ within the window: no more XYZ orders, options still allowed.
     refused = m.buy("A1", 1, usd("90.00"), at=t0 + 4)
-    assert reason(refused) is R.EXECUTION_RATE_EXCEEDED
+    assert refusal(refused) is R.EXECUTION_RATE_EXCEEDED
     assert kinds(m.order("A1", BUY, 1, usd("4.00"), OPT, at=t0 + 5)) == ["OrderAccepted"]
     # The window runs from the first of the two executions (t0 + 1).
-    assert reason(m.buy("A1", 1, usd("90.00"), at=t0 + SECOND)) is R.EXECUTION_RATE_EXCEEDED
+    assert refusal(m.buy("A1", 1, usd("90.00"), at=t0 + SECOND)) is R.EXECUTION_RATE_EXCEEDED
     assert kinds(m.buy("A1", 1, usd("90.00"), at=t0 + 1 + SECOND)) == ["OrderAccepted"]
 
 
@@ -239,8 +238,8 @@ def test_the_execution_throttle_refuses_a_replace_too() -> None:
     m.limits("A1", max_executions=1, execution_window_ns=SECOND)
     m.rest("M", SELL, 5, PRICE)
     assert kinds(m.buy("A1", 5, PRICE)) == ["OrderAccepted", "Trade"]
-    assert reason(m.buy("A1", 1, usd("90.00"))) is R.EXECUTION_RATE_EXCEEDED
-    assert reason(m.do(Replace("alice", bid, 20, usd("90.00")))) is R.EXECUTION_RATE_EXCEEDED
+    assert refusal(m.buy("A1", 1, usd("90.00"))) is R.EXECUTION_RATE_EXCEEDED
+    assert refusal(m.do(Replace("alice", bid, 20, usd("90.00")))) is R.EXECUTION_RATE_EXCEEDED
 
 
 def test_a_firm_execution_throttle_set_anew_starts_empty_for_every_account() -> None:
@@ -258,7 +257,7 @@ def test_a_firm_execution_throttle_set_anew_starts_empty_for_every_account() -> 
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted", "Trade"]
     assert kinds(m.buy("A2", 1, PRICE)) == ["OrderAccepted", "Trade"]
     assert kinds(m.buy("B", 1, PRICE)) == ["OrderAccepted", "Trade"]
-    assert reason(m.buy("A2", 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
+    assert refusal(m.buy("A2", 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
 
 
 def test_the_end_of_day_restarts_the_execution_windows() -> None:
@@ -268,11 +267,11 @@ def test_the_end_of_day_restarts_the_execution_windows() -> None:
     m.rest("M", SELL, 100, PRICE)
     for account in ("A1", "D"):
         assert kinds(m.buy(account, 1, PRICE)) == ["OrderAccepted", "Trade"]
-        assert reason(m.buy(account, 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
+        assert refusal(m.buy(account, 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
     m.do(EndOfDay("operator"))
     for account in ("A1", "D"):
         assert kinds(m.buy(account, 1, PRICE)) == ["OrderAccepted", "Trade"]
-        assert reason(m.buy(account, 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
+        assert refusal(m.buy(account, 1, PRICE)) is R.EXECUTION_RATE_EXCEEDED
 
 
 def test_an_execution_window_enters_the_state_with_its_first_execution() -> None:
@@ -312,7 +311,7 @@ def test_a_restricted_firm_restricts_every_account_of_the_firm() -> None:
     m = RiskMarket()
     m.limits("F", FIRM, restricted=True)
     for account in ("A1", "A2", "B"):
-        assert reason(m.buy(account, 1, PRICE)) is R.RESTRICTED
+        assert refusal(m.buy(account, 1, PRICE)) is R.RESTRICTED
     assert kinds(m.buy("C", 1, PRICE)) == ["OrderAccepted"]
 
 
@@ -320,8 +319,8 @@ def test_a_replace_in_a_restricted_instrument_is_refused() -> None:
     m = RiskMarket()
     bid = m.rest("A1", BUY, 10, usd("4.00"), symbol=OPT)
     m.limits("A1", restricted_instruments=(OPT,))
-    assert reason(m.order("A1", BUY, 10, usd("4.00"), OPT)) is R.RESTRICTED_INSTRUMENT
-    assert reason(m.do(Replace("alice", bid, 20, usd("4.10")))) is R.RESTRICTED_INSTRUMENT
+    assert refusal(m.order("A1", BUY, 10, usd("4.00"), OPT)) is R.RESTRICTED_INSTRUMENT
+    assert refusal(m.do(Replace("alice", bid, 20, usd("4.10")))) is R.RESTRICTED_INSTRUMENT
 
 
 def test_a_restricted_instrument_is_refused_and_the_others_are_not() -> None:
@@ -331,7 +330,7 @@ def test_a_restricted_instrument_is_refused_and_the_others_are_not() -> None:
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]
     assert kinds(m.order("A2", SELL, 1, usd("5.00"), OPT)) == ["OrderAccepted"]
     m.limits("G", FIRM, restricted_instruments=(XYZ,))
-    assert reason(m.buy("C", 1, PRICE)) is R.RESTRICTED_INSTRUMENT
+    assert refusal(m.buy("C", 1, PRICE)) is R.RESTRICTED_INSTRUMENT
 
 
 # ---------------------------------------------------------------------------- parent and child
@@ -364,9 +363,9 @@ def test_filled_children_use_the_parent_and_cancelled_leaves_give_it_back() -> N
     first = child(m, "P1", 500)  # 300 fill, 200 rest
     assert kinds(first) == ["OrderAccepted", "Trade"]
     resting = first[0].order_id  # type: ignore[union-attr]
-    assert reason(child(m, "P1", 501)) is R.PARENT_QUANTITY_EXCEEDED
+    assert refusal(child(m, "P1", 501)) is R.PARENT_QUANTITY_EXCEEDED
     m.do(Cancel("alice", resting))  # 200 open come back; the 300 filled stay used
-    assert reason(child(m, "P1", 701)) is R.PARENT_QUANTITY_EXCEEDED
+    assert refusal(child(m, "P1", 701)) is R.PARENT_QUANTITY_EXCEEDED
     assert kinds(child(m, "P1", 700)) == ["OrderAccepted"]
     # The rest of an IOC child that did not fill comes back at once.
     m.do(Cancel("alice", m.open_ids("A1")[0]))
@@ -381,11 +380,11 @@ def test_a_replace_of_a_child_is_held_to_its_parent() -> None:
     declare(m, "P1", 1_000)
     first = child(m, "P1", 600)[0].order_id  # type: ignore[union-attr]
     child(m, "P1", 300)
-    assert reason(m.do(Replace("alice", first, 701, PRICE))) is R.PARENT_QUANTITY_EXCEEDED
+    assert refusal(m.do(Replace("alice", first, 701, PRICE))) is R.PARENT_QUANTITY_EXCEEDED
     assert kinds(m.do(Replace("alice", first, 700, PRICE))) == ["OrderReplaced"]
     assert kinds(m.do(Replace("alice", first, 200, PRICE))) == ["OrderReplaced"]
     assert kinds(child(m, "P1", 500)) == ["OrderAccepted"]
-    assert reason(child(m, "P1", 1)) is R.PARENT_QUANTITY_EXCEEDED
+    assert refusal(child(m, "P1", 1)) is R.PARENT_QUANTITY_EXCEEDED
 
 
 def test_a_kill_switch_gives_the_cancelled_childrens_quantity_back() -> None:
@@ -430,11 +429,11 @@ def test_a_parent_may_grow_or_shrink_down_to_what_its_children_use() -> None:
         ParentDeclared(0, 0, "A1", "P1", XYZ, BUY, 1_500, 800)
     ]
     assert kinds(child(m, "P1", 700)) == ["OrderAccepted"]
-    assert reason([declare(m, "P1", 1_499)]) is R.INVALID_DEFINITION
+    assert refusal([declare(m, "P1", 1_499)]) is R.INVALID_DEFINITION
     assert bare([declare(m, "P1", 1_500)]) == [
         ParentDeclared(0, 0, "A1", "P1", XYZ, BUY, 1_500, 1_500)
     ]
-    assert reason([declare(m, "P1", 1_500, side="sell")]) is R.INVALID_DEFINITION
+    assert refusal([declare(m, "P1", 1_500, side="sell")]) is R.INVALID_DEFINITION
 
 
 @pytest.mark.parametrize(
@@ -453,7 +452,7 @@ def test_a_parent_is_declared_by_its_accounts_owner_for_a_listed_instrument(
     m = RiskMarket()
     before = m.frozen()
     events = m.do(DeclareParent(participant, account, "P1", symbol, BUY, qty))
-    assert reason(events) is expected
+    assert refusal(events) is expected
     assert m.frozen() == before
 
 
@@ -488,7 +487,7 @@ def test_cancel_on_disconnect_works_with_the_risk_layer_off_and_only_for_traders
     assert m.do(CancelOnDisconnect("alice")) == []
     for who in ("operator", "mallory"):
         before = m.frozen()
-        assert reason(m.do(CancelOnDisconnect(who))) is R.UNKNOWN_PARTICIPANT
+        assert refusal(m.do(CancelOnDisconnect(who))) is R.UNKNOWN_PARTICIPANT
         assert m.frozen() == before
 
 
@@ -504,19 +503,19 @@ def test_a_limit_set_late_counts_the_orders_already_open_and_the_positions_alrea
     assert m.scope("A1").open_notional == 3_000 * bid
     assert m.scope("A2").executed == 1_000 * PRICE
     assert m.firm("F").exposure == exposure
-    assert reason(m.buy("A2", 1, bid)) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(m.buy("A2", 1, bid)) is R.CREDIT_LIMIT_EXCEEDED
 
 
 def test_new_orders_are_checked_before_funding() -> None:
     m = RiskMarket(cash=0)
     m.limits("A1", max_order_qty=10)
     # An order that is both too big and unfunded is refused for its size: risk runs first.
-    assert reason(m.buy("A1", 11, PRICE)) is R.MAX_ORDER_QTY_EXCEEDED
-    assert reason(m.buy("A1", 10, PRICE)) is R.INSUFFICIENT_CASH
+    assert refusal(m.buy("A1", 11, PRICE)) is R.MAX_ORDER_QTY_EXCEEDED
+    assert refusal(m.buy("A1", 10, PRICE)) is R.INSUFFICIENT_CASH
     # Orders the venue refuses before the risk layer (malformed) use no throttle.
     m.limits("A1", max_orders=1, order_window_ns=SECOND)
-    assert reason(m.do(NewOrder("alice", "A1", XYZ, BUY, 0, PRICE))) is R.INVALID_QUANTITY
-    assert reason(m.sell("A1", 1, PRICE)) is None
+    assert refusal(m.do(NewOrder("alice", "A1", XYZ, BUY, 0, PRICE))) is R.INVALID_QUANTITY
+    assert refusal(m.sell("A1", 1, PRICE)) is None
 
 
 def test_risk_commands_are_refused_by_a_venue_configured_without_pre_trade_risk() -> None:
@@ -527,7 +526,7 @@ def test_risk_commands_are_refused_by_a_venue_configured_without_pre_trade_risk(
         KillSwitch("operator", RiskScope.ACCOUNT, "A1"),
     ):
         before = m.frozen()
-        assert reason(m.do(command)) is R.RISK_CONTROLS_OFF
+        assert refusal(m.do(command)) is R.RISK_CONTROLS_OFF
         assert m.frozen() == before
 
 

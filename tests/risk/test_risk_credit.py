@@ -22,11 +22,10 @@ from risk_support import (
     RiskMarket,
     cancelled,
     plain,
-    reason,
     rejection,
 )
 
-from orders_support import DOLLAR, bare, usd
+from orders_support import DOLLAR, bare, refusal, usd
 from seawall import OrderType, TimeInForce
 from seawall.core.commands import Cancel, EndOfDay, KillSwitch, Replace
 from seawall.core.events import (
@@ -95,8 +94,8 @@ def test_issue_example_open_orders_count_so_the_new_order_is_refused_and_kills()
     assert m.open_ids("A1") == []
     assert (scope.open_notional, scope.executed, scope.killed) == (0, usd("200,000"), True)
     # Killed: new orders refused (even tiny ones), cancels and reset only by an operator.
-    assert reason(m.buy("A1", 1, usd("1.00"))) is R.KILL_SWITCH_ENGAGED
-    assert reason(m.do(KillSwitch("alice", ACCOUNT, "A1", engage=False))) is R.NOT_ENTITLED
+    assert refusal(m.buy("A1", 1, usd("1.00"))) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.do(KillSwitch("alice", ACCOUNT, "A1", engage=False))) is R.NOT_ENTITLED
     assert plain(m.kill("A1", engage=False)) == [
         KillSwitchChanged(0, 0, ACCOUNT, "A1", False, "reset", "operator")
     ]
@@ -147,7 +146,7 @@ def test_an_option_counts_with_its_multiplier() -> None:
     assert m.scope("A1").open_notional == notional(19, price, 100)
     # Two more contracts are $1,000, not $10: over the limit.
     assert 19 * price * 100 + 2 * price * 100 > limit >= 19 * price * 100 + 2 * price
-    assert reason(m.order("A1", BUY, 2, price, OPT)) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(m.order("A1", BUY, 2, price, OPT)) is R.CREDIT_LIMIT_EXCEEDED
 
 
 def kinds_of(events: Sequence[Event]) -> list[str]:
@@ -163,7 +162,7 @@ def test_a_market_order_counts_at_the_price_its_collar_gives_it() -> None:
     limit = notional(qty, collared) - DOLLAR  # fits at $100, not at the collar price
     m.limits("A1", credit_limit=limit, kill_on_breach=False)
     events = m.buy("A1", qty, 0, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
-    assert reason(events) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(events) is R.CREDIT_LIMIT_EXCEEDED
     assert notional(qty, PRICE) <= limit
 
 
@@ -227,7 +226,7 @@ def test_a_replace_that_lowers_exposure_passes_even_above_the_limit() -> None:
     assert isinstance(events[0], OrderReplaced)
     assert m.scope("A1").exposure == notional(6_000, PRICE)
     # Growing it again by one share is refused: 600,100 > 500,000.
-    assert reason(m.do(Replace("alice", bid, 6_001, PRICE))) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(m.do(Replace("alice", bid, 6_001, PRICE))) is R.CREDIT_LIMIT_EXCEEDED
 
 
 # ---------------------------------------------------------------------------- firms
@@ -254,7 +253,7 @@ def test_firm_limits_aggregate_every_account_of_the_firm() -> None:
     ]
     assert m.open_ids() == [g]
     for account in ("A1", "A2", "B"):
-        assert reason(m.buy(account, 1, PRICE)) is R.KILL_SWITCH_ENGAGED, account
+        assert refusal(m.buy(account, 1, PRICE)) is R.KILL_SWITCH_ENGAGED, account
     accepted(m.buy("C", 1, PRICE))
     accepted(m.buy("D", 1, PRICE))
     m.kill("F", FIRM, engage=False)
@@ -266,7 +265,7 @@ def test_an_account_limit_and_its_firm_limit_both_apply() -> None:
     m.limits("F", FIRM, credit_limit=LIMIT, kill_on_breach=False)
     m.limits("A1", credit_limit=usd("300,000"), kill_on_breach=False)
     m.rest("A1", BUY, 3_000, PRICE)  # A1 at 100% of its own limit
-    assert reason(m.buy("A1", 1, PRICE)) is R.CREDIT_LIMIT_EXCEEDED  # the account's limit
+    assert refusal(m.buy("A1", 1, PRICE)) is R.CREDIT_LIMIT_EXCEEDED  # the account's limit
     m.rest("B", BUY, 7_000, PRICE)  # the firm at 100%
     events = m.buy("A2", 1, PRICE)  # A2 has no limit of its own: the firm's applies
     assert rejection(events).reason is R.CREDIT_LIMIT_EXCEEDED
@@ -284,7 +283,7 @@ def test_an_account_opened_after_its_firm_limit_counts_towards_it() -> None:
     m.rest("A3", BUY, 6_000, PRICE)
     assert m.firm("F").exposure == usd("600,000")
     m.rest("A1", BUY, 4_000, PRICE)
-    assert reason(m.buy("B", 1, PRICE)) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(m.buy("B", 1, PRICE)) is R.CREDIT_LIMIT_EXCEEDED
 
 
 # ---------------------------------------------------------------------------- kill at 100%
@@ -426,7 +425,7 @@ def test_the_end_of_day_rearms_the_warning_and_frees_the_executed_part() -> None
     m.rest("M", SELL, 8_000, PRICE)
     assert kinds_of(m.buy("A1", 8_000, PRICE)) == ["OrderAccepted", "Trade", "RiskWarning"]
     # $800k executed: another $250k would not fit today...
-    assert reason(m.buy("A1", 2_500, usd("99.00"))) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(m.buy("A1", 2_500, usd("99.00"))) is R.CREDIT_LIMIT_EXCEEDED
     m.kill("A1", engage=False)
     m.do(EndOfDay("operator"))
     # ...but after the end of day only open orders count, and the warning is armed again.

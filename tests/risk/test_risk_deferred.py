@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from risk_support import BUY, FIRM, PRICE, SECOND, SELL, XYZ, RiskMarket, reason, rejection
+from risk_support import BUY, FIRM, PRICE, SECOND, SELL, XYZ, RiskMarket, rejection
 
-from orders_support import bare, kinds, usd
+from orders_support import bare, kinds, refusal, usd
 from seawall import Venue, VenueConfig
 from seawall.core.commands import Deposit, EndOfDay, Replace, ReportTrade, Withdraw
 from seawall.core.events import (
@@ -61,8 +61,8 @@ def test_the_risk_layer_runs_from_the_start_and_every_order_needs_a_credit_limit
     m.limits("F", FIRM, credit_limit=LIMIT)  # a firm's limit covers its accounts
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]
     assert kinds(m.buy("B", 1, PRICE)) == ["OrderAccepted"]
-    assert reason(m.buy("C", 1, PRICE)) is R.NO_CREDIT_LIMIT
-    assert reason(m.buy("D", 1, PRICE)) is R.NO_CREDIT_LIMIT
+    assert refusal(m.buy("C", 1, PRICE)) is R.NO_CREDIT_LIMIT
+    assert refusal(m.buy("D", 1, PRICE)) is R.NO_CREDIT_LIMIT
 
 
 def test_orders_reserve_nothing_and_are_held_to_the_credit_limit() -> None:
@@ -72,7 +72,7 @@ def test_orders_reserve_nothing_and_are_held_to_the_credit_limit() -> None:
     for account in ("A1", "C"):
         holdings = m.venue.accounts[account]
         assert all(b.reserved == 0 for b in (*holdings.cash.values(), *holdings.positions.values()))
-    assert reason(m.buy("A1", 1_001, PRICE)) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(m.buy("A1", 1_001, PRICE)) is R.CREDIT_LIMIT_EXCEEDED
 
 
 def test_a_fill_records_obligations_and_moves_nothing() -> None:
@@ -133,15 +133,31 @@ def test_a_settlement_fail_blocks_new_orders_until_every_negative_balance_is_cur
     events = m.buy("A1", 1, PRICE)
     assert rejection(events).reason is R.SETTLEMENT_FAIL and len(events) == 1
     assert m.frozen() == before
-    assert reason(m.sell("C", 1, PRICE)) is R.SETTLEMENT_FAIL
+    assert refusal(m.sell("C", 1, PRICE)) is R.SETTLEMENT_FAIL
     m.do(Deposit("operator", "A1", "USD", usd("999.99")))
-    assert reason(m.buy("A1", 1, PRICE)) is R.SETTLEMENT_FAIL
+    assert refusal(m.buy("A1", 1, PRICE)) is R.SETTLEMENT_FAIL
     # A withdrawal cannot take a balance below zero, nor below what it already is.
-    assert reason(m.do(Withdraw("operator", "A1", "USD", 1))) is R.INSUFFICIENT_CASH
+    assert refusal(m.do(Withdraw("operator", "A1", "USD", 1))) is R.INSUFFICIENT_CASH
     m.do(Deposit("operator", "A1", "USD", usd("0.01")))
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]
     m.do(Deposit("operator", "C", XYZ, 10))
     assert kinds(m.sell("C", 1, usd("101.00"))) == ["OrderAccepted"]
+    conserved(m.venue)
+
+
+def test_a_later_settlement_that_delivers_what_was_missing_cures_the_fail() -> None:
+    """A failing account may still be party to a reported trade; when the next batch settles
+    it back to no negative balance, the fail is over as surely as after a deposit."""
+    m = market()
+    m.rest("C", SELL, 10, PRICE)
+    m.buy("A1", 10, PRICE)
+    m.do(EndOfDay("operator"))  # A1 is short $1,000, C short 10 XYZ
+    assert refusal(m.buy("A1", 1, PRICE)) is R.SETTLEMENT_FAIL
+    m.do(ReportTrade("operator", XYZ, "C", "A1", PRICE, 10))  # the trade undone off the book
+    m.do(EndOfDay("operator"))
+    assert m.venue.risk.failing == set()
+    assert kinds(m.buy("A1", 1, usd("90.00"))) == ["OrderAccepted"]
+    assert kinds(m.sell("C", 1, usd("110.00"))) == ["OrderAccepted"]
     conserved(m.venue)
 
 
@@ -157,8 +173,8 @@ def test_an_account_that_fails_to_settle_loses_its_open_orders_and_cannot_trade(
         (bid, CancelReason.SETTLEMENT_FAIL)
     ]
     assert other in m.venue.orders
-    assert reason(m.buy("A1", 10, usd("90.00"))) is R.SETTLEMENT_FAIL
-    assert reason(m.do(Replace("alice", bid, 500, usd("90.00")))) is R.UNKNOWN_ORDER
+    assert refusal(m.buy("A1", 10, usd("90.00"))) is R.SETTLEMENT_FAIL
+    assert refusal(m.do(Replace("alice", bid, 500, usd("90.00")))) is R.UNKNOWN_ORDER
 
 
 def test_end_of_day_keeps_the_credit_used_by_open_orders_only() -> None:
@@ -168,7 +184,7 @@ def test_end_of_day_keeps_the_credit_used_by_open_orders_only() -> None:
     m.rest("A1", BUY, 5_000, usd("90.00"))  # $450k open
     scope = m.scope("A1")
     assert (scope.open_notional, scope.executed) == (usd("450,000"), usd("300,000"))
-    assert reason(m.buy("A1", 3_000, usd("90.00"))) is R.CREDIT_LIMIT_EXCEEDED  # and killed
+    assert refusal(m.buy("A1", 3_000, usd("90.00"))) is R.CREDIT_LIMIT_EXCEEDED  # and killed
     m.kill("A1", engage=False)
     m.rest("A1", BUY, 5_000, usd("90.00"))
     m.do(Deposit("operator", "A1", "USD", usd("300,000")))
@@ -197,7 +213,7 @@ def test_end_of_day_under_rtgs_settles_nothing_and_restarts_the_risk_day() -> No
     m.limits("A1", credit_limit=LIMIT, max_executions=1, execution_window_ns=100 * SECOND)
     m.rest("M", SELL, 2_000, PRICE)
     m.buy("A1", 1_000, PRICE)
-    assert reason(m.buy("A1", 1, usd("90.00"))) is R.EXECUTION_RATE_EXCEEDED
+    assert refusal(m.buy("A1", 1, usd("90.00"))) is R.EXECUTION_RATE_EXCEEDED
     events = m.do(EndOfDay("operator"))
     assert bare(events) == [SettlementBatch(0, 0, [], [])]
     assert m.scope("A1").executed == 0

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from risk_support import ACCOUNT, BUY, FIRM, OPT, PRICE, SELL, XYZ, RiskMarket, cancelled, reason
+from risk_support import ACCOUNT, BUY, FIRM, OPT, PRICE, SELL, XYZ, RiskMarket, cancelled
 
-from orders_support import bare, kinds, usd
+from orders_support import bare, kinds, refusal, usd
 from seawall import OrderType
 from seawall.core.commands import Cancel, EndOfDay, KillSwitch, MassCancel, ReportTrade
 from seawall.core.events import CancelReason, KillSwitchChanged, OrderCancelled, RejectReason
@@ -27,8 +27,8 @@ def test_an_operator_kills_an_account_its_orders_go_and_new_ones_are_refused() -
     ]
     assert m.open_ids() == [other]
     assert m.scope("A1").exposure == 0
-    assert reason(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
-    assert reason(m.order("A1", SELL, 1, usd("5.00"), OPT)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.order("A1", SELL, 1, usd("5.00"), OPT)) is R.KILL_SWITCH_ENGAGED
     assert kinds(m.buy("A2", 1, PRICE)) == ["OrderAccepted"]  # alice's other account
 
 
@@ -38,7 +38,7 @@ def test_cancels_are_still_accepted_while_killed() -> None:
     m.kill("A1")
     # Nothing of A1's is open any more; cancelling is never refused for the kill switch.
     assert m.do(MassCancel("alice", account="A1")) == []
-    assert reason(m.do(Cancel("alice", bid))) is R.UNKNOWN_ORDER
+    assert refusal(m.do(Cancel("alice", bid))) is R.UNKNOWN_ORDER
     m.kill("F", FIRM)
     assert m.do(MassCancel("alice")) == []
 
@@ -57,7 +57,7 @@ def test_a_killed_firm_cancels_and_refuses_every_account_of_the_firm() -> None:
     ]
     assert m.open_ids() == [c, d]
     for account in ("A1", "A2", "B"):
-        assert reason(m.buy(account, 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+        assert refusal(m.buy(account, 1, PRICE)) is R.KILL_SWITCH_ENGAGED
     assert m.firm("F").exposure == 0
     events = m.kill("F", FIRM, engage=False)
     assert bare(events) == [KillSwitchChanged(0, 0, FIRM, "F", False, "reset", "operator")]
@@ -69,7 +69,7 @@ def test_the_account_and_firm_switches_are_independent() -> None:
     m.kill("A1")
     m.kill("F", FIRM)
     m.kill("F", FIRM, engage=False)
-    assert reason(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
     assert kinds(m.buy("A2", 1, PRICE)) == ["OrderAccepted"]
     m.kill("A1", engage=False)
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]
@@ -81,43 +81,43 @@ def test_a_trader_can_neither_engage_nor_reset_a_kill_switch() -> None:
     for engage in (True, False):
         for scope, target in ((ACCOUNT, "A1"), (FIRM, "F")):
             events = m.do(KillSwitch("alice", scope, target, engage))
-            assert reason(events) is R.NOT_ENTITLED
+            assert refusal(events) is R.NOT_ENTITLED
     assert m.frozen() == before  # nothing happened, not even the start of the risk layer
     m.kill("A1")
     killed = m.frozen()
-    assert reason(m.do(KillSwitch("alice", ACCOUNT, "A1", engage=False))) is R.NOT_ENTITLED
-    assert reason(m.do(KillSwitch("mallory", ACCOUNT, "A1", engage=False))) is (
+    assert refusal(m.do(KillSwitch("alice", ACCOUNT, "A1", engage=False))) is R.NOT_ENTITLED
+    assert refusal(m.do(KillSwitch("mallory", ACCOUNT, "A1", engage=False))) is (
         R.UNKNOWN_PARTICIPANT
     )
     assert m.frozen() == killed
-    assert reason(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
 
 
 def test_engaging_twice_or_resetting_an_idle_switch_is_an_invalid_transition() -> None:
     m = RiskMarket()
-    assert reason(m.kill("A1", engage=False)) is R.INVALID_TRANSITION  # never engaged
-    assert reason(m.kill("F", FIRM, engage=False)) is R.INVALID_TRANSITION
+    assert refusal(m.kill("A1", engage=False)) is R.INVALID_TRANSITION  # never engaged
+    assert refusal(m.kill("F", FIRM, engage=False)) is R.INVALID_TRANSITION
     m.kill("A1")
     before = m.frozen()
-    assert reason(m.kill("A1")) is R.INVALID_TRANSITION
+    assert refusal(m.kill("A1")) is R.INVALID_TRANSITION
     assert m.frozen() == before
     m.kill("A1", engage=False)
-    assert reason(m.kill("A1", engage=False)) is R.INVALID_TRANSITION
+    assert refusal(m.kill("A1", engage=False)) is R.INVALID_TRANSITION
 
 
 def test_a_kill_switch_needs_an_existing_account_or_a_well_formed_firm() -> None:
     m = RiskMarket()
-    assert reason(m.kill("ZZ")) is R.UNKNOWN_ACCOUNT
-    assert reason(m.kill(" F", FIRM)) is R.INVALID_DEFINITION
+    assert refusal(m.kill("ZZ")) is R.UNKNOWN_ACCOUNT
+    assert refusal(m.kill(" F", FIRM)) is R.INVALID_DEFINITION
 
 
 def test_the_kill_switch_survives_new_limits_and_the_end_of_day() -> None:
     m = RiskMarket()
     m.kill("A1")
     m.limits("A1", credit_limit=usd("1,000,000"))
-    assert reason(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
     m.do(EndOfDay("operator"))
-    assert reason(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
 
 
 def test_an_automatic_kill_is_reset_only_by_an_operator_too() -> None:
@@ -125,10 +125,10 @@ def test_an_automatic_kill_is_reset_only_by_an_operator_too() -> None:
     m.limits("A1", credit_limit=usd("100,000"))
     bid = m.rest("A1", BUY, 500, PRICE)
     events = m.buy("A1", 501, PRICE)  # 50,000 + 50,100 > 100,000: refused, and killed
-    assert reason(events) is R.CREDIT_LIMIT_EXCEEDED
+    assert refusal(events) is R.CREDIT_LIMIT_EXCEEDED
     assert cancelled(events) == [(bid, "kill_switch")]
-    assert reason(m.do(KillSwitch("alice", ACCOUNT, "A1", engage=False))) is R.NOT_ENTITLED
-    assert reason(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.do(KillSwitch("alice", ACCOUNT, "A1", engage=False))) is R.NOT_ENTITLED
+    assert refusal(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
     m.kill("A1", engage=False)
     assert kinds(m.buy("A1", 1, PRICE)) == ["OrderAccepted"]
 
@@ -156,6 +156,6 @@ def test_an_account_opened_into_a_killed_firm_is_refused_too() -> None:
     m.do(OpenAccount("operator", "A3", "alice", firm="F"))
     m.do(Deposit("operator", "A3", "USD", usd("1,000,000")))
     m.owners["A3"] = "alice"
-    assert reason(m.buy("A3", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
+    assert refusal(m.buy("A3", 1, PRICE)) is R.KILL_SWITCH_ENGAGED
     m.kill("F", FIRM, engage=False)
     assert kinds(m.buy("A3", 1, PRICE)) == ["OrderAccepted"]

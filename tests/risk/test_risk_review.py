@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from risk_support import BUY, FIRM, PRICE, SECOND, SELL, XYZ, RiskMarket, reason, utc_ns
+from risk_support import BUY, FIRM, PRICE, SECOND, SELL, XYZ, RiskMarket, utc_ns
 
-from orders_support import usd
+from orders_support import refusal, usd
 from seawall import VenueConfig
 from seawall.core.commands import DeclareParent, Replace, RiskLimits, SetRiskLimits
 from seawall.core.events import Rejected, RejectReason, RiskWarning
@@ -19,19 +19,19 @@ def test_a_wide_extended_collar_does_not_loosen_a_tighter_regular_only_collar() 
     m = RiskMarket(start=PRE_MARKET)
     m.limits("F", FIRM, collar_bps=200)
     lowest = PRICE - PRICE * 200 // BPS
-    assert reason(m.sell("B", 1, lowest - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.sell("B", 1, lowest - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
     m.limits("A1", extended_collar_bps=1_000)  # the account's own, wider, extended collar
-    assert reason(m.sell("A1", 1, lowest - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
-    assert reason(m.sell("A1", 1, lowest)) is None
+    assert refusal(m.sell("A1", 1, lowest - usd("0.01"))) is R.OUTSIDE_PRICE_COLLAR
+    assert refusal(m.sell("A1", 1, lowest)) is None
 
 
 def test_an_attempt_counts_in_every_window_even_when_the_first_one_refuses_it() -> None:
     m = RiskMarket()
     m.limits("A1", max_orders=1, order_window_ns=SECOND)
     m.limits("F", FIRM, max_orders=2, order_window_ns=SECOND)
-    assert reason(m.buy("A1", 1, usd("90.00"))) is None  # A1: 1 of 1, F: 1 of 2
-    assert reason(m.buy("A1", 1, usd("90.00"))) is R.ORDER_RATE_EXCEEDED  # F counts it: 2 of 2
-    assert reason(m.buy("B", 1, usd("90.00"))) is R.ORDER_RATE_EXCEEDED  # the firm is full
+    assert refusal(m.buy("A1", 1, usd("90.00"))) is None  # A1: 1 of 1, F: 1 of 2
+    assert refusal(m.buy("A1", 1, usd("90.00"))) is R.ORDER_RATE_EXCEEDED  # F counts it: 2 of 2
+    assert refusal(m.buy("B", 1, usd("90.00"))) is R.ORDER_RATE_EXCEEDED  # the firm is full
 
 
 def test_resending_the_same_limits_keeps_the_throttle_history_and_the_warning() -> None:
@@ -42,7 +42,7 @@ def test_resending_the_same_limits_keeps_the_throttle_history_and_the_warning() 
     assert any(isinstance(e, RiskWarning) for e in first)
     again = m.do(SetRiskLimits("operator", RiskScope.ACCOUNT, "A1", limits))
     assert not any(isinstance(e, RiskWarning) for e in again)
-    assert reason(m.buy("A1", 1, usd("90.00"))) is R.ORDER_RATE_EXCEEDED
+    assert refusal(m.buy("A1", 1, usd("90.00"))) is R.ORDER_RATE_EXCEEDED
 
 
 def test_under_deferred_settlement_a_replace_needs_a_credit_limit_too() -> None:
@@ -50,7 +50,7 @@ def test_under_deferred_settlement_a_replace_needs_a_credit_limit_too() -> None:
     m.limits("A1", credit_limit=usd("100,000"))
     bid = m.rest("A1", BUY, 10, usd("99.00"))
     m.limits("A1")  # the limit is withdrawn
-    assert reason(m.do(Replace("alice", bid, 1_000_000, usd("99.00")))) is R.NO_CREDIT_LIMIT
+    assert refusal(m.do(Replace("alice", bid, 1_000_000, usd("99.00")))) is R.NO_CREDIT_LIMIT
 
 
 def test_a_refused_parent_declaration_names_its_own_command() -> None:

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from risk_support import BUY, FIRM, SELL, Holder, RiskMarket, reason, utc_ns
+from risk_support import BUY, FIRM, SELL, Holder, RiskMarket, utc_ns
 
-from orders_support import usd
+from orders_support import refusal, usd
 from seawall import Instrument, Side
 from seawall.core.commands import DeclareParent, Deposit, NewOrder, RiskLimits
 from seawall.core.events import (
@@ -106,7 +106,7 @@ def test_2013_the_collar_stops_the_runaway_before_a_single_contract() -> None:
     for s in SERIES:  # $1 is below every series' lowest allowed sell
         assert s.reference - s.reference * collar // BPS > PLACEHOLDER
     results = flood(m, 300)
-    assert [reason(events) for events in results] == [R.OUTSIDE_PRICE_COLLAR] * 300
+    assert [refusal(events) for events in results] == [R.OUTSIDE_PRICE_COLLAR] * 300
     assert filled(results) == contracts_sold(m, holds) == 0
 
 
@@ -129,7 +129,7 @@ def test_2013_the_capital_threshold_and_its_kill_switch_stop_the_runaway() -> No
     results = flood(m, orders + 30)
     assert filled(results) == contracts_sold(m, holds) == contracts
     assert all(isinstance(events[0], OrderAccepted) for events in results[:orders])
-    refusals = [reason(events) for events in results[orders:]]
+    refusals = [refusal(events) for events in results[orders:]]
     first = R.KILL_SWITCH_ENGAGED if killed_by_fill else R.CREDIT_LIMIT_EXCEEDED
     assert refusals == [first] + [R.KILL_SWITCH_ENGAGED] * 29
     kills = [e for events in results for e in events if isinstance(e, KillSwitchChanged)]
@@ -157,7 +157,7 @@ def test_2013_under_rtgs_the_runaway_can_sell_only_what_it_holds() -> None:
     per_series = holds // LOT  # orders each series' holdings cover
     results = flood(m, 300)
     accepted = per_series * len(SERIES)  # round robin: the first ones, then none
-    outcomes = [reason(events) for events in results]
+    outcomes = [refusal(events) for events in results]
     assert outcomes == [None] * accepted + [R.INSUFFICIENT_SECURITIES] * (300 - accepted)
     assert filled(results) == contracts_sold(m, holds) == per_series * LOT * len(SERIES)
     assert no_limits_set(m)  # funding alone stopped it
@@ -230,7 +230,7 @@ def test_2012_the_parent_child_check_blocks_every_child_beyond_its_parent() -> N
         m.do(DeclareParent("router", "RT", f"P-{s.symbol}", s.symbol, s.side, PARENT_QTY))
     results = route(m, tag=True)
     allowed = PARENT_QTY // CHILD_QTY * len(STOCKS)  # round robin: the first ones
-    outcomes = [reason(events) for events in results]
+    outcomes = [refusal(events) for events in results]
     assert outcomes == [None] * allowed + [R.PARENT_QUANTITY_EXCEEDED] * (len(results) - allowed)
     assert damage(results) == {s.symbol: PARENT_QTY for s in STOCKS}  # what the parents asked
 
@@ -246,7 +246,7 @@ def test_2012_a_gross_exposure_threshold_stops_the_router_and_kills_it() -> None
     accepted = 2 * rounds + (1 if rest >= alpha else 0)  # bravo never fits in the rest
     exposure = rounds * (alpha + bravo) + (alpha if rest >= alpha else 0)
     results = route(m, tag=False)
-    outcomes = [reason(events) for events in results]
+    outcomes = [refusal(events) for events in results]
     first = R.KILL_SWITCH_ENGAGED if exposure == limit else R.CREDIT_LIMIT_EXCEEDED
     assert outcomes == [None] * accepted + [first] + [R.KILL_SWITCH_ENGAGED] * (
         len(results) - accepted - 1
@@ -272,7 +272,7 @@ def test_2012_rtgs_funding_stops_each_side_when_its_cash_or_shares_run_out() -> 
     buys = sells + min(CHILDREN - sells, (cash + sells * (bravo - alpha)) // alpha)
     results = route(m, tag=False)
     outcomes = {
-        s.symbol: [reason(r) for r in results[i :: len(STOCKS)]] for i, s in enumerate(STOCKS)
+        s.symbol: [refusal(r) for r in results[i :: len(STOCKS)]] for i, s in enumerate(STOCKS)
     }
     assert outcomes["ALPHA"] == [None] * buys + [R.INSUFFICIENT_CASH] * (CHILDREN - buys)
     assert outcomes["BRAVO"] == [None] * sells + [R.INSUFFICIENT_SECURITIES] * (CHILDREN - sells)

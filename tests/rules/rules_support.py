@@ -14,8 +14,6 @@ from seawall.core.events import (
     Event,
     OrderAccepted,
     PriceBandsChanged,
-    Rejected,
-    RejectReason,
     Trade,
     TradingStateChanged,
 )
@@ -162,8 +160,3 @@ def restored_copy(venue: Venue) -> Venue:
     copy = Venue(venue.config)
     restore_into(copy, msgspec.msgpack.decode(saved, type=VenueState))
     return copy
-
-
-def refusal(events: list[Event]) -> RejectReason | None:
-    """The reason a command was refused for (its one event is then ``Rejected``), or None."""
-    return events[0].reason if events and isinstance(events[0], Rejected) else None

@@ -10,9 +10,9 @@ The expected prices below are those percentages of the best prices.
 
 from __future__ import annotations
 
-from rules_support import SYMBOL, TRADERS, RuledMarket, refusal, restored_copy
+from rules_support import SYMBOL, TRADERS, RuledMarket, restored_copy
 
-from orders_support import bare, kinds, usd
+from orders_support import bare, kinds, refusal, usd
 from seawall import Rulebook, Side, Venue
 from seawall.core.commands import Cancel, DesignateMarketMaker, NewOrder, Replace, SetNbbo
 from seawall.core.events import (

@@ -8,9 +8,9 @@ are read from the rulebook.
 from __future__ import annotations
 
 import msgspec
-from rules_support import SYMBOL, TRADERS, RuledMarket, refusal, restored_copy
+from rules_support import SYMBOL, TRADERS, RuledMarket, restored_copy
 
-from orders_support import usd
+from orders_support import refusal, usd
 from seawall import Rulebook, Side, VenueConfig
 from seawall.core.commands import NewOrder, RiskLimits, SetRiskLimits
 from seawall.core.events import OrderAccepted, RejectReason

@@ -1576,6 +1576,11 @@ class Venue:
             balance, _ = self._asset_balance(self.accounts[obligation.account], obligation.asset)
             balance.available += obligation.amount
         self.matcher.obligations.clear()
+        failing = self.risk.failing
+        # A trade reported since an account failed may have settled it back to no shortfall.
+        failing.difference_update(
+            [account for account in failing if not self._short_assets(self.accounts[account])]
+        )
         shortfalls = []
         for obligation in settled:
             balance, _ = self._asset_balance(self.accounts[obligation.account], obligation.asset)
@@ -1583,7 +1588,7 @@ class Venue:
                 shortfalls.append(
                     Obligation(obligation.account, obligation.asset, balance.available)
                 )
-                self.risk.failing.add(obligation.account)
+                failing.add(obligation.account)
         self.risk.end_of_day()
         events: Events = [SettlementBatch(seq, ts, settled, shortfalls)]
         failed = {shortfall.account for shortfall in shortfalls}
