@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 from rules_support import (
     MINUTE,
@@ -28,7 +29,7 @@ from rules_support import (
     trade,
 )
 
-from orders_support import bare, usd
+from orders_support import OPERATOR, bare, refusal, usd
 from seawall import Instrument, Rulebook, Side, Venue
 from seawall.core.commands import (
     Cancel,
@@ -37,6 +38,7 @@ from seawall.core.commands import (
     IndexLevel,
     ListInstrument,
     RegisterParticipant,
+    ReportTrade,
     SetNbbo,
 )
 from seawall.core.events import (
@@ -55,6 +57,7 @@ from seawall.core.events import (
     StraddleChanged,
     Trade,
 )
+from seawall.core.state import VenueState
 from seawall.core.trading_rules import RULE_REJECTIONS
 from seawall.core.types import BPS, OrderType, SaleMarking, TimeInForce, TradingState
 from seawall.safeguards.states import Action
@@ -537,6 +540,77 @@ def test_a_luld_pause_does_not_reopen_during_a_market_wide_halt() -> None:
     assert luld_reopening < resumes
     tick_at(market, luld_reopening)
     assert market.state == "halted"
+
+
+# ---------------------------------------------------------------------- reported trades
+
+
+def reported(
+    price: int, aggressor: Side | None = None, buyer: str = "B", seller: str = "D"
+) -> Trade:
+    """The print of a trade reported off the book: it touches no order."""
+    return Trade(0, 0, 0, SYMBOL, price, 10, aggressor, 0, 0, buyer, seller, 0, 0, price * 10, 0, 0)
+
+
+def unstamped(market: RuledMarket) -> VenueState:
+    """The venue's state but for the command count and clock, which every command moves."""
+    return msgspec.structs.replace(market.venue.export_state(), seq=0, ts=0)
+
+
+def report(market: RuledMarket, price: int, aggressor: Side | None = None) -> list[Event]:
+    return market.do(ReportTrade(OPERATOR, SYMBOL, "B", "D", price, 10, aggressor))
+
+
+def test_a_reported_trade_prints_inside_the_bands_only() -> None:
+    """LULD binds every trading centre: a print reported off the book stays inside the
+    bands, to the band itself, and is refused beyond it, leaving nothing changed."""
+    lower, upper = bands(US_TODAY, PRIOR_CLOSE)
+    market = RuledMarket(US_TODAY)
+    before = unstamped(market)
+    for beyond in (upper + usd("0.01"), lower - usd("0.01")):
+        events = report(market, beyond)
+        assert refusal(events) is RejectReason.OUTSIDE_BAND, events
+        assert "outside XYZ's price bands 95.0000 to 105.0000" in events[0].text  # type: ignore[union-attr]
+    assert unstamped(market) == before
+    assert [msgspec.structs.replace(e, trade_id=0) for e in bare(report(market, upper))] == [
+        reported(upper)
+    ]
+
+
+def test_a_reported_trade_is_refused_in_a_call() -> None:
+    """A call finds its price by its uncross alone; nothing prints beside it."""
+    market = RuledMarket(US_TODAY, clock="09:00:00")
+    assert market.state == "pre_open"
+    assert refusal(report(market, PRIOR_CLOSE)) is RejectReason.STATE_REFUSES
+
+
+@pytest.mark.parametrize("aggressor", [None, Side.SELL])
+def test_a_reported_trade_counts_for_luld_like_one_on_the_book(aggressor: Side | None) -> None:
+    """It enters the reference price whether or not it names the side that took liquidity."""
+    market = RuledMarket(US_TODAY)
+    report(market, usd("104.00"), aggressor)
+    lower, upper = bands(US_TODAY, usd("104.00"))
+    assert bare(market.tick("10:00:31")) == [banded(lower, upper, usd("104.00"), "reference_moved")]
+
+
+@pytest.mark.parametrize("aggressor", [None, Side.SELL])
+def test_a_reported_fall_of_10_percent_pauses_the_stock_under_the_2010_breaker(
+    aggressor: Side | None,
+) -> None:
+    sscb = PILOT.sscb
+    assert sscb is not None
+    market = RuledMarket(PILOT)
+    market.buy("alice", 100, "100.00")
+    market.sell("carol", 100, "100.00")  # the window's high: $100.00
+    market.at("10:02:00")
+    fallen = PRIOR_CLOSE * (BPS - sscb.thresholds[0].move_bps) // BPS
+    events = bare(report(market, fallen, aggressor))
+    assert [
+        msgspec.structs.replace(e, trade_id=0) if isinstance(e, Trade) else e for e in events
+    ] == [
+        reported(fallen, aggressor),
+        changed(TradingState.CONTINUOUS, TradingState.PAUSED, "sscb"),
+    ]
 
 
 # ---------------------------------------------------------------------- single-stock breaker

@@ -5,16 +5,16 @@ $100.00 and, often, a tier 2 stock whose prior close sits on a LULD bucket
 edge) on a venue running ``us-today``, ``seawall-strict`` or ``us-2010-pilot``
 in RTGS, funds four traders with cash and shares, and then sends limit,
 market, IOC and stop orders around the reference price (some on the bands,
-some far outside them), cancels, replaces, mass cancels, disconnects, national
-best bids and offers, index declines for the market-wide breaker, withdrawals,
-and clock ticks that move time on by up to 400 s. The stream starts between
-09:30 and 15:59 New York time, so limit states time out, pauses end, the
-closing call begins and the book closes; timestamps strictly increase. Two
-more us-today machines make the index fall often (halts meet limit states,
-pauses and calls) and start in the opening call (09:18 to 09:29). Two more run
-``lse`` (price tolerances and volatility auctions) and ``cme`` (stop logic),
-each from its own market's open, and one ``us-2010-nyse`` (liquidity
-replenishment points).
+some far outside them), cancels, replaces, mass cancels, disconnects, trades
+reported off the book, national best bids and offers, index declines for the
+market-wide breaker, withdrawals, and clock ticks that move time on by up to
+400 s. The stream starts between 09:30 and 15:59 New York time, so limit
+states time out, pauses end, the closing call begins and the book closes;
+timestamps strictly increase. Two more us-today machines make the index fall
+often (halts meet limit states, pauses and calls) and start in the opening
+call (09:18 to 09:29). Two more run ``lse`` (price tolerances and volatility
+auctions) and ``cme`` (stop logic), each from its own market's open, and one
+``us-2010-nyse`` (liquidity replenishment points).
 
 After every command, over the events it returned and the venue it left:
 
@@ -25,7 +25,9 @@ After every command, over the events it returned and the venue it left:
    command meets first (a reopening, the 15:35 doubling) applies to it.
    Auction prints (``aggressor`` None) are exempt from the bands but must
    follow an ``AuctionUncrossed`` of their instrument in the same command, at
-   its price, and fill exactly its volume.
+   its price, and fill exactly its volume. A trade reported off the book
+   (it names no order) prints inside the bands in force, in a matching
+   state, whether or not it names an aggressor.
 2. An instrument that is halted, paused, closed, pre-open or in any call
    (its state tracked from ``TradingStateChanged``) prints only auction trades
    of an uncross it has just run; continuous trades need a matching state.
@@ -104,6 +106,7 @@ from seawall.core.commands import (
     OpenAccount,
     RegisterParticipant,
     Replace,
+    ReportTrade,
     RiskLimits,
     SetNbbo,
     SetRiskLimits,
@@ -495,6 +498,26 @@ class RulesMachine(RuleBasedStateMachine):
         """A trader's session drops: every open order of it goes, in every instrument."""
         self.do(CancelOnDisconnect(list(TRADERS)[who % len(TRADERS)]), delay)
 
+    @rule(
+        who=st.integers(0, 3),
+        other=st.integers(1, 3),
+        which=st.integers(0, 1),
+        bps=st.one_of(st.integers(-300, 300), st.integers(-3_000, 3_000)),
+        aggressor=st.one_of(st.none(), st.sampled_from(Side)),
+        qty=st.integers(1, 200),
+        delay=st.sampled_from(DELAYS),
+    )
+    def report(
+        self, who: int, other: int, which: int, bps: int, aggressor: Side | None, qty: int,
+        delay: int,
+    ) -> None:  # fmt: skip
+        """A trade made off the book, reported for the tape, sometimes beyond the bands."""
+        accounts = list(TRADERS.values())
+        buyer, seller = accounts[who], accounts[(who + other) % len(accounts)]
+        symbol = self.symbol(which)
+        price = self.at_bps(symbol, bps)
+        self.do(ReportTrade(OPERATOR, symbol, buyer, seller, price, qty, aggressor), delay)
+
     # ------------------------------------------------------------------ time and market data
 
     @rule(seconds=st.integers(0, 30))
@@ -659,7 +682,14 @@ class RulesMachine(RuleBasedStateMachine):
     def traded(self, trade: Trade, uncross: dict[str, tuple[int, int]]) -> None:
         symbol = trade.instrument
         state = self.state[symbol]
-        if trade.aggressor is None:
+        if not trade.buy_order_id:
+            # Property 1 and 2 for a trade reported off the book: a matching state, the bands.
+            lower, upper = self.bands[symbol]
+            assert state in MATCHING_STATES and (not upper or lower <= trade.price <= upper), (
+                f"{symbol} printed a reported trade while {state.value}, bands "
+                f"[{lower}, {upper}]: {trade}"
+            )
+        elif trade.aggressor is None:
             # An auction print: part of an uncross of this instrument just before it.
             assert symbol in uncross, f"auction print without an uncross: {trade}"
             price, left = uncross[symbol]

@@ -727,6 +727,28 @@ class TradingRules:
             return self._short_sale_test(guard, cmd.side, price, ts)
         return price
 
+    def check_report(self, book: Book, price: int) -> Problem | None:
+        """Why a trade reported off the book may not print now, or None.
+
+        A call finds its price by the uncross alone, so a reported trade
+        prints only in continuous trading or a limit state; and the LULD
+        bands bind every trading centre, so it prints inside them. Price
+        tolerances and stop logic watch the venue's own matching, not prints
+        it is told of.
+        """
+        state = book.state
+        symbol = book.instrument.symbol
+        if state not in MATCHING_STATES:
+            reason = _STATE_REASONS.get(state, RejectReason.STATE_REFUSES)
+            return reason, f"{symbol} is {state.value}: a reported trade is not accepted"
+        guard = self.guards[symbol]
+        if guard.upper and not guard.lower <= price <= guard.upper:
+            return RejectReason.OUTSIDE_BAND, (
+                f"{ticks_to_price(price)} is outside {symbol}'s price bands "
+                f"{ticks_to_price(guard.lower)} to {ticks_to_price(guard.upper)}"
+            )
+        return None
+
     def clearance(self, guard: Guard) -> tuple[int, int]:
         """The prices at which an unmarked limit order, or a market order collared to one,
         needs nothing of the rules.
@@ -958,19 +980,20 @@ class TradingRules:
     def after(self, guard: Guard | None, events: Events, seq: int, ts: int) -> None:
         """Feed the command's continuous trades and the new quote to its instrument's rules.
 
-        A command's continuous trades are all in the one instrument it is
-        about; the prints of an uncross (no aggressor) are the auction's,
-        which LULD and the breakers do not count.
+        A command's continuous trades, and a trade reported off the book
+        (it touches no order), are all in the one instrument it is about;
+        the prints of an uncross (no aggressor, between orders) are the
+        auction's, which LULD and the breakers do not count.
         """
         if guard is None:
             return
         count = len(events)
-        if count > 1:  # more than the command's own answer: perhaps trades
+        if count > 1 or (count and type(events[0]) is Trade):  # trades, perhaps a reported one
             if not guard.upper:  # a last trade with no band to keep it in moves the clearance
                 self.reconsider(guard)
             for index in range(count):
                 event = events[index]
-                if type(event) is Trade and event.aggressor is not None:
+                if type(event) is Trade and (event.aggressor is not None or not event.buy_order_id):
                     self._on_trade(guard, ts, event.price, seq, events)
         self.requote(guard, events, seq, ts)
 

@@ -1057,6 +1057,8 @@ class Venue:
             or self._price_problem(cmd.price, book, "price")
             or self._qty_problem(cmd.qty, book)
         )
+        if problem is None and self.rules is not None:
+            problem = self.rules.check_report(book, cmd.price)
         if problem is not None:
             return self._reject(cmd, seq, ts, *problem)
         cash = cmd.price * cmd.qty * book.unit
