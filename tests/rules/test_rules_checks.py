@@ -40,6 +40,7 @@ from seawall.core.commands import (
     RegisterParticipant,
     ReportTrade,
     SetNbbo,
+    SetTradingState,
 )
 from seawall.core.events import (
     AuctionIndicative,
@@ -577,11 +578,17 @@ def test_a_reported_trade_prints_inside_the_bands_only() -> None:
     ]
 
 
-def test_a_reported_trade_is_refused_in_a_call() -> None:
-    """A call finds its price by its uncross alone; nothing prints beside it."""
+def test_a_reported_trade_prints_before_the_open_but_not_in_a_trading_pause() -> None:
+    """The pre-open stops only the venue's own matching, and no bands are in force yet; a
+    trading pause stops trading everywhere."""
     market = RuledMarket(US_TODAY, clock="09:00:00")
     assert market.state == "pre_open"
-    assert refusal(report(market, PRIOR_CLOSE)) is RejectReason.STATE_REFUSES
+    assert [type(e) for e in report(market, usd("120.00"))] == [Trade]
+    market = RuledMarket(US_TODAY)
+    market.do(SetTradingState(OPERATOR, SYMBOL, TradingState.PAUSED))
+    events = report(market, PRIOR_CLOSE)
+    assert refusal(events) is RejectReason.STATE_REFUSES
+    assert events[0].text == "XYZ is paused, everywhere: a reported trade is not accepted"  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("aggressor", [None, Side.SELL])

@@ -26,8 +26,9 @@ After every command, over the events it returned and the venue it left:
    Auction prints (``aggressor`` None) are exempt from the bands but must
    follow an ``AuctionUncrossed`` of their instrument in the same command, at
    its price, and fill exactly its volume. A trade reported off the book
-   (it names no order) prints inside the bands in force, in a matching
-   state, whether or not it names an aggressor.
+   (it names no order) prints inside the bands in force, never while the
+   instrument is paused, halted or closed, whether or not it names an
+   aggressor.
 2. An instrument that is halted, paused, closed, pre-open or in any call
    (its state tracked from ``TradingStateChanged``) prints only auction trades
    of an uncross it has just run; continuous trades need a matching state.
@@ -171,6 +172,8 @@ EDGE_MINUTES = (0, 14, 15, 354, 355, 364, 365, 379, 380, 389)
 # Index declines in bps: mostly none that halts, some on the 7% and 13% levels' edges, rarely
 # the 20% that halts for the rest of the day.
 DECLINES = (0, 100, 250, 400, 500, 600, 650, 690, 699, 700, 700, 1_000, 1_299, 1_300, 2_000, 0)
+# Where a reported trade may not print: trading stops everywhere, not only on the venue's book.
+STOPPED_EVERYWHERE = frozenset({TradingState.PAUSED, TradingState.HALTED, TradingState.CLOSED})
 ORDER_TYPES = ("limit", "limit", "limit", "ioc", "market", "market_ioc")
 DELAYS = (1, 1_000_000, SECOND, 3 * SECOND, 10 * SECOND, 30 * SECOND)
 
@@ -683,12 +686,11 @@ class RulesMachine(RuleBasedStateMachine):
         symbol = trade.instrument
         state = self.state[symbol]
         if not trade.buy_order_id:
-            # Property 1 and 2 for a trade reported off the book: a matching state, the bands.
+            # Properties 1 and 2 for a trade reported off the book: no pause, the bands.
             lower, upper = self.bands[symbol]
-            assert state in MATCHING_STATES and (not upper or lower <= trade.price <= upper), (
-                f"{symbol} printed a reported trade while {state.value}, bands "
-                f"[{lower}, {upper}]: {trade}"
-            )
+            assert state not in STOPPED_EVERYWHERE and (
+                not upper or lower <= trade.price <= upper
+            ), f"{symbol} printed a reported trade while {state.value}, bands [{lower}, {upper}]"
         elif trade.aggressor is None:
             # An auction print: part of an uncross of this instrument just before it.
             assert symbol in uncross, f"auction print without an uncross: {trade}"

@@ -51,9 +51,12 @@ from typing import TYPE_CHECKING, Any
 from seawall.core.book import UNCLEARED, Book, Order
 from seawall.core.commands import (
     Cancel,
+    CancelOnDisconnect,
     ClockTick,
     Command,
+    EndOfDay,
     IndexLevel,
+    MassCancel,
     NewOrder,
     Replace,
     SetNbbo,
@@ -160,6 +163,9 @@ _STATE_REASONS = {
     _HALTED: RejectReason.TRADING_HALTED,
     _CLOSED: RejectReason.MARKET_CLOSED,
 }
+# Commands that may cancel orders in any instrument without naming one (a mass cancel naming
+# one is about it).
+_CANCELS_ANYWHERE = frozenset({CancelOnDisconnect, MassCancel, EndOfDay})
 # What a call uncrosses into, by why it was opened.
 _OPEN, _CLOSE, _REOPEN = "open", "close", "reopen"
 _VOLATILITY, _STOP_LOGIC = "volatility", "stop_logic"
@@ -332,7 +338,7 @@ class TradingRules:
             self.early = []
         if guard is not None:
             self.after(guard, events, seq, ts)
-        elif type(command) is not ClockTick:  # a tick's expiries close the book they empty
+        elif type(command) in _CANCELS_ANYWHERE:  # its events are its cancels
             self.after_cancels(events, events, seq, ts)
         return events
 
@@ -347,18 +353,34 @@ class TradingRules:
         if type(command) is NewOrder:  # the hot path: one lookup
             guard = self.guards.get(command.instrument)
         elif type(command) is ClockTick:
-            for each in self.guards.values():
-                if each.due_at <= ts:
-                    self.advance(each, ts, seq, self.early)
-                    self.after(each, self.early, seq, ts)  # moved bands may meet the quote
+            self.catch_up_all(seq, ts, self.early)
             return None
         else:
             guard = self._touched(command)
-            if guard is not None and type(command) is not Cancel:
+            if guard is None:
+                if type(command) in _CANCELS_ANYWHERE:  # each instrument meets its due first
+                    self.catch_up_all(seq, ts, self.early)
+                return None
+            if type(command) is not Cancel:
                 self.reconsider(guard)  # any command but an entry or a cancel may change it
         if guard is not None and guard.due_at <= ts:
             self.advance(guard, ts, seq, self.early)
         return guard
+
+    def catch_up_all(self, seq: int, ts: int, events: Events) -> None:
+        """What time has made due in every instrument, in listing order, as at a tick."""
+        for guard in self.guards.values():
+            if guard.due_at <= ts:
+                self.catch_up(guard, seq, ts, events)
+
+    def catch_up(self, guard: Guard, seq: int, ts: int, events: Events) -> None:
+        """What time has made due for one instrument, then what that set off in it: its own
+        prints (an uncross, the stops it elects) feed its own safeguards only, and moved
+        bands meet its quote."""
+        caused: Events = []
+        self.advance(guard, ts, seq, caused)
+        self.after(guard, caused, seq, ts)
+        events.extend(caused)
 
     def _touched(self, command: Command) -> Guard | None:
         """The instrument a command is about, if it is about one."""
@@ -730,17 +752,18 @@ class TradingRules:
     def check_report(self, book: Book, price: int) -> Problem | None:
         """Why a trade reported off the book may not print now, or None.
 
-        A call finds its price by the uncross alone, so a reported trade
-        prints only in continuous trading or a limit state; and the LULD
-        bands bind every trading centre, so it prints inside them. Price
-        tolerances and stop logic watch the venue's own matching, not prints
-        it is told of.
+        A trading pause (LULD's, a single-stock breaker's) stops trading
+        everywhere, as a halt does (the venue refuses that one already), and
+        the LULD bands bind every trading centre: a reported trade prints
+        outside a pause and inside the bands when bands are in force. Calls
+        of the venue's own (the opening call, a volatility auction, stop
+        logic) stop only its own matching, and so do price tolerances.
         """
-        state = book.state
         symbol = book.instrument.symbol
-        if state not in MATCHING_STATES:
-            reason = _STATE_REASONS.get(state, RejectReason.STATE_REFUSES)
-            return reason, f"{symbol} is {state.value}: a reported trade is not accepted"
+        if book.state is _PAUSED:
+            return RejectReason.STATE_REFUSES, (
+                f"{symbol} is paused, everywhere: a reported trade is not accepted"
+            )
         guard = self.guards[symbol]
         if guard.upper and not guard.lower <= price <= guard.upper:
             return RejectReason.OUTSIDE_BAND, (
@@ -1000,21 +1023,17 @@ class TradingRules:
     def after_cancels(self, cancels: Events, events: Events, seq: int, ts: int) -> None:
         """Cancels in any number of instruments at once (a disconnect, a mass cancel across
         instruments, a settlement fail, a kill switch): each instrument they touch meets its
-        new quote now, not at the next command about it.
+        new quote at once, in listing order, not at the next command about it.
 
-        Such a command is about no one instrument, so nothing made the
-        instruments' due changes before it: they come here, after the cancels
-        and stamped with the same instant, as they would at the next command
-        about the instrument. Instruments are taken in listing order; what
-        they set off is appended to ``events``.
+        What time had made due in them came before the cancels
+        (:meth:`catch_up_all`). What the new quotes set off is appended to
+        ``events``, after the cancels.
         """
         touched = {event.instrument for event in cancels if type(event) is OrderCancelled}
         if not touched:
             return
         for guard in self.guards.values():
             if guard.book.instrument.symbol in touched:
-                if guard.due_at <= ts:
-                    self.advance(guard, ts, seq, events)
                 self.requote(guard, events, seq, ts)
 
     def requote(self, guard: Guard, events: Events, seq: int, ts: int) -> None:
@@ -1125,9 +1144,7 @@ class TradingRules:
         if halt is None:
             return []
         events: Events = []
-        for guard in self.guards.values():  # the halt meets each instrument as time left it
-            if guard.due_at <= ts:
-                self.advance(guard, ts, seq, events)
+        self.catch_up_all(seq, ts, events)  # the halt meets each instrument as time left it
         events.append(
             MarketWideHalt(seq, ts, cmd.index, cmd.value, halt.level, halt.resume_at or 0)
         )

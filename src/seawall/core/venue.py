@@ -1425,23 +1425,32 @@ class Venue:
 
     def _publish_risk(self, events: Events, seq: int, ts: int) -> None:
         """Turn the risk layer's warnings and kills into events; a kill cancels the orders."""
-        for notice in self.risk.take_notices():
-            scope = notice.scope
-            if not notice.kill:
+        rules = self.rules
+        while self._risk_notices:  # what a kill sets off may raise more
+            for notice in self.risk.take_notices():
+                scope = notice.scope
+                if not notice.kill:
+                    events.append(
+                        RiskWarning(
+                            seq, ts, scope.kind, scope.target, notice.exposure, scope.credit,
+                            scope.utilisation_bps(notice.exposure),
+                        )
+                    )  # fmt: skip
+                    continue
                 events.append(
-                    RiskWarning(
-                        seq, ts, scope.kind, scope.target, notice.exposure, scope.credit,
-                        scope.utilisation_bps(notice.exposure),
+                    KillSwitchChanged(
+                        seq, ts, scope.kind, scope.target, True, notice.cause, notice.by
                     )
-                )  # fmt: skip
-                continue
-            events.append(
-                KillSwitchChanged(seq, ts, scope.kind, scope.target, True, notice.cause, notice.by)
-            )
-            cancels = self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts)
-            events.extend(cancels)
-            if self.rules is not None:  # the rules saw the command; the cancels come after it
-                self.rules.after_cancels(cancels, events, seq, ts)
+                )
+                if rules is None:
+                    events.extend(self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts))
+                    continue
+                # The rules saw the command, not the instruments the cancels reach: those
+                # meet what time made due first and their new quotes after.
+                rules.catch_up_all(seq, ts, events)
+                cancels = self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts)
+                events.extend(cancels)
+                rules.after_cancels(cancels, events, seq, ts)
 
     def _cancel_scope(self, scope: Scope, reason: CancelReason, seq: int, ts: int) -> Events:
         """Cancel every open order of an account, or of every account of a firm."""
