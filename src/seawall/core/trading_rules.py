@@ -803,17 +803,16 @@ class TradingRules:
         elif guard.upper:
             low, high = guard.lower, guard.upper
         bps = self.last_trade_bps
-        if bps:  # |price - last| x 10,000 <= last x bps, for the last trade now
+        if bps:  # not moved beyond bps from the last trade now
             last = book.last_price
             if last:
-                width = last * bps // 10_000
-                low, high = max(low, last - width), min(high, last + width)
+                near_low, near_high = unmoved_range(last, bps)
+                low, high = max(low, near_low), min(high, near_high)
             if guard.upper:
                 # and for every last trade to come until the bands move: continuous trades
                 # print inside them, so the range needs no working out per trade.
-                lower, upper = guard.lower, guard.upper
-                low = max(low, upper - upper * bps // 10_000)
-                high = min(high, lower + lower * bps // 10_000)
+                low = max(low, unmoved_range(guard.upper, bps)[0])
+                high = min(high, unmoved_range(guard.lower, bps)[1])
         return low, high
 
     @staticmethod

@@ -1155,8 +1155,7 @@ class Venue:
         balance, _ = self._asset_balance(account, cmd.asset)
         balance.available += cmd.amount
         self.supply[cmd.asset] = self.supply.get(cmd.asset, 0) + cmd.amount
-        if cmd.account in self.risk.failing and not self._short_assets(account):
-            self.risk.failing.discard(cmd.account)  # the settlement fail is cured
+        self._cure_if_settled(account)
         return [Transfer(seq, ts, TransferKind.DEPOSIT, cmd.account, cmd.asset, cmd.amount)]
 
     def _withdraw(self, cmd: Withdraw, seq: int, ts: int) -> Events:
@@ -1442,15 +1441,14 @@ class Venue:
                         seq, ts, scope.kind, scope.target, True, notice.cause, notice.by
                     )
                 )
-                if rules is None:
-                    events.extend(self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts))
-                    continue
                 # The rules saw the command, not the instruments the cancels reach: those
                 # meet what time made due first and their new quotes after.
-                rules.catch_up_all(seq, ts, events)
+                if rules is not None:
+                    rules.catch_up_all(seq, ts, events)
                 cancels = self._cancel_scope(scope, CancelReason.KILL_SWITCH, seq, ts)
                 events.extend(cancels)
-                rules.after_cancels(cancels, events, seq, ts)
+                if rules is not None:
+                    rules.after_cancels(cancels, events, seq, ts)
 
     def _cancel_scope(self, scope: Scope, reason: CancelReason, seq: int, ts: int) -> Events:
         """Cancel every open order of an account, or of every account of a firm."""
@@ -1566,6 +1564,11 @@ class Venue:
 
     # ------------------------------------------------------------------ end of day
 
+    def _cure_if_settled(self, account: Account) -> None:
+        """A failing account with no negative balance left may trade again."""
+        if account.account_id in self.risk.failing and not self._short_assets(account):
+            self.risk.failing.discard(account.account_id)
+
     def _short_assets(self, account: Account) -> bool:
         """Whether any balance of the account is negative (a deferred settlement fail)."""
         return any(
@@ -1588,10 +1591,8 @@ class Venue:
             balance.available += obligation.amount
         self.matcher.obligations.clear()
         failing = self.risk.failing
-        # A trade reported since an account failed may have settled it back to no shortfall.
-        failing.difference_update(
-            [account for account in failing if not self._short_assets(self.accounts[account])]
-        )
+        for account_id in list(failing):  # a trade reported since may have settled it back
+            self._cure_if_settled(self.accounts[account_id])
         shortfalls = []
         for obligation in settled:
             balance, _ = self._asset_balance(self.accounts[obligation.account], obligation.asset)
