@@ -109,6 +109,12 @@ CASES: list[tuple[str, Command, RejectReason, str]] = [
         "tick_size must be positive",
     ),  # fmt: skip
     (
+        "huge multiplier",
+        ListInstrument("operator", Instrument("Q", multiplier=10**6 + 1)),
+        R.INVALID_DEFINITION,
+        "multiplier must be from 1 to 1,000,000",
+    ),  # fmt: skip
+    (
         "symbol is currency",
         ListInstrument("operator", Instrument("USD")),
         R.INVALID_DEFINITION,

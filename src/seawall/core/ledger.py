@@ -36,7 +36,7 @@ class Balance:
 class Account:
     """An account owned by one participant, optionally grouped into a firm."""
 
-    __slots__ = ("account_id", "cash", "firm", "owner", "positions")
+    __slots__ = ("account_id", "cash", "firm", "owner", "positions", "risk")
 
     def __init__(self, account_id: str, owner: str, firm: str = "") -> None:
         self.account_id = account_id
@@ -44,6 +44,9 @@ class Account:
         self.firm = firm
         self.cash: dict[str, Balance] = {}
         self.positions: dict[str, Balance] = {}
+        # The pre-trade risk engine's scope for this account, kept here by the engine on
+        # first use so that an order reaches it without a lookup (seawall.risk.scope.Scope).
+        self.risk: object = None
 
     def cash_balance(self, currency: str) -> Balance:
         """The cash balance in ``currency``, created empty on first use."""

@@ -38,12 +38,14 @@ class Matcher:
         "orders",
         "reserve_bps",
         "risk",
+        "risk_active",
         "taker_bps",
     )
 
     def __init__(self, config: VenueConfig, orders: dict[int, Order], risk: RiskEngine) -> None:
         self.orders = orders  # the venue's open orders: a maker that is done leaves it here
         self.risk = risk
+        self.risk_active = risk.active  # asked per fill: an attribute, not the engine's property
         self.maker_bps = config.maker_fee_bps
         self.taker_bps = config.taker_fee_bps
         # A buy may end up maker or taker, so it reserves the larger fee.
@@ -130,7 +132,7 @@ class Matcher:
                     maker.order_id, taker.order_id, maker.leaves, taker.leaves,
                 )  # fmt: skip
                 buyer, seller = maker.account, account
-            if self.risk.active:
+            if self.risk_active:
                 self.risk.on_fills(taker, maker, price, qty, book.unit, ts)
             trade_id = self.next_trade_id
             self.next_trade_id = trade_id + 1
@@ -208,7 +210,7 @@ class Matcher:
 
     def release(self, order: Order) -> None:
         """Give back everything an order still holds reserved (it is leaving the book)."""
-        if self.risk.active:
+        if self.risk_active:
             self.risk.on_release(order)
         reserved = order.reserved
         order.reserved = 0

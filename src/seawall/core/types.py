@@ -25,6 +25,12 @@ MAX_QTY = 10**12
 MAX_PRICE = 10**12
 """Largest price in ticks ($100,000,000.0000)."""
 
+MAX_MULTIPLIER = 10**6
+"""Largest contract multiplier (listed futures and options use 1 to a few thousand).
+
+With MAX_QTY and MAX_PRICE it bounds one order's notional at 10^30, which the
+risk layer's 128-bit figures hold with room for any number of such orders."""
+
 MAX_SUPPLY = 10**18
 """Most of any one asset the venue holds in total (10^18 money units is $100 trillion).
 
@@ -159,8 +165,8 @@ class Instrument(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             found.append("tick_size must be positive")
         if self.lot_size <= 0:
             found.append("lot_size must be positive")
-        if self.multiplier <= 0:
-            found.append("multiplier must be positive")
+        if not 0 < self.multiplier <= MAX_MULTIPLIER:
+            found.append(f"multiplier must be from 1 to {MAX_MULTIPLIER:,}")
         if self.leverage == 0:
             found.append("leverage must not be zero")
         if not self.currency or not self.currency.isalnum():

@@ -142,6 +142,9 @@ class Venue:
         self.loans: dict[tuple[str, str, str], int] = {}
         self.deferred = config.settlement is SettlementMode.DEFERRED
         self.risk = RiskEngine(config, self.books)
+        # Asked on every order: a plain attribute of the venue's, not a property of the compiled
+        # engine (fixed with the configuration, as the engine's own flag is).
+        self.risk_active = self.risk.active
         self._risk_notices = self.risk.notices
         self.matcher = Matcher(config, self.orders, self.risk)
         self._reserve_fee_bps = self.matcher.reserve_bps
@@ -375,7 +378,7 @@ class Venue:
                 return self._reject(cmd, seq, ts, *ruled, order_id)
             price = ruled  # type: ignore[assignment]
         risk = self.risk
-        if risk.active:
+        if self.risk_active:
             problem = risk.check_order(cmd, account, book, price, ts)
             if problem is not None:
                 return self._reject(cmd, seq, ts, *problem, order_id)
@@ -427,8 +430,8 @@ class Venue:
                 cmd.tif, price, cmd.stop_price, qty,
             )
         ]  # fmt: skip
-        if risk.active:
-            risk.admit(order, book, ts)
+        if self.risk_active:
+            risk.admit(ts)
         if is_stop:
             self.orders[order_id] = order
             book.add_stop(order)
@@ -472,7 +475,7 @@ class Venue:
             if type(ruled) is tuple:
                 return self._reject(cmd, seq, ts, *ruled, order_id)
             price = ruled  # type: ignore[assignment]
-            if self.risk.active:
+            if self.risk_active:
                 account = self.accounts[cmd.account]
                 price = self.risk.market_limit(account, cmd.side, book, price, ts)
         else:
@@ -483,7 +486,7 @@ class Venue:
                     f"{cmd.instrument} has no reference price to collar a market order", order_id,
                 )  # fmt: skip
             price = self._collar(reference, cmd.side, book)
-            if order_type is _MARKET and self.risk.active:
+            if order_type is _MARKET and self.risk_active:
                 account = self.accounts[cmd.account]
                 price = self.risk.market_limit(account, cmd.side, book, price, ts)
         if order_type is _LIMIT or order_type is _MARKET:
@@ -698,7 +701,7 @@ class Venue:
                     book.last_price, order.price,
                 )
             )  # fmt: skip
-            if self.risk.active and self.risk.election_problem(order, book, ts) is not None:
+            if self.risk_active and self.risk.election_problem(order, book, ts) is not None:
                 # A stop is collared when it becomes an order, against the price then.
                 events.append(self.cancel_order(order, CancelReason.OUTSIDE_PRICE_COLLAR, seq, ts))
                 continue
@@ -763,7 +766,7 @@ class Venue:
         if cmd.order_id in self.orders:
             order = self.orders[cmd.order_id]
             if order.participant == cmd.participant:
-                if self.risk.active:
+                if self.risk_active:
                     self.risk.count_message(order.account, ts)
                 return [self.cancel_order(order, CancelReason.USER, seq, ts)]
         found = self._owned_order(cmd, seq, ts, operator_may=True)
@@ -870,7 +873,7 @@ class Venue:
                 return reject(cmd, seq, ts, *ruled, order.order_id)
             price = ruled  # type: ignore[assignment]
         risk = self.risk
-        if risk.active:
+        if self.risk_active:
             problem = risk.check_replace(order, price, leaves, cmd.qty, book, ts)
             if problem is not None:
                 return reject(cmd, seq, ts, *problem, order.order_id)
@@ -900,7 +903,7 @@ class Venue:
             order.leaves = leaves
             order.qty = cmd.qty
             order.reserved = need
-            if risk.active:
+            if self.risk_active:
                 risk.on_replace(order, old_price, old_leaves, book.unit)
             return [
                 OrderReplaced(
@@ -913,7 +916,7 @@ class Venue:
             order, price=price, hold=hold, qty=cmd.qty, leaves=leaves, reserved=need, live=True
         )
         self.orders[order.order_id] = fresh
-        if risk.active:
+        if self.risk_active:
             risk.on_replace(fresh, old_price, old_leaves, book.unit)
         events: Events = [
             OrderReplaced(
@@ -983,7 +986,7 @@ class Venue:
         moved = msgspec.structs.replace(order, price=price, live=True)
         side.add(moved)
         self.orders[order.order_id] = moved
-        if self.risk.active:
+        if self.risk_active:
             self.risk.on_replace(moved, old_price, order.leaves, book.unit)
         events.append(
             OrderReplaced(
@@ -1017,7 +1020,7 @@ class Venue:
                 side = book.side_of(order.side)
                 side.levels[order.price * side.sign].qty -= qty
             cash, buy_fee, sell_fee = matcher.settle(buy, sell, price, qty, book, None)
-            if self.risk.active:
+            if self.risk_active:
                 self.risk.on_fills(buy, sell, price, qty, book.unit, ts)
             trade_id = matcher.next_trade_id
             matcher.next_trade_id = trade_id + 1
@@ -1068,7 +1071,7 @@ class Venue:
             problem = self._reported_funding_problem(cmd, buyer, seller, book, cash)
             if problem is not None:
                 return self._reject(cmd, seq, ts, *problem)
-        if self.risk.active:
+        if self.risk_active:
             risk = self.risk
             risk.on_reported(buyer, cmd.instrument, _BUY, cmd.price, cmd.qty, book.unit, ts)
             risk.on_reported(seller, cmd.instrument, Side.SELL, cmd.price, cmd.qty, book.unit, ts)
@@ -1460,7 +1463,7 @@ class Venue:
     def _risk_off_rejection(
         self, cmd: SetRiskLimits | KillSwitch | DeclareParent, seq: int, ts: int
     ) -> Events | None:
-        if self.risk.active:
+        if self.risk_active:
             return None
         return self._reject(
             cmd, seq, ts, RejectReason.RISK_CONTROLS_OFF,

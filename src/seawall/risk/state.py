@@ -62,7 +62,7 @@ def _scope_state(scope: Scope) -> ScopeState:
         [(symbol, p.net, p.mark) for symbol, p in sorted(scope.positions.items())],
         scope.messages.times if scope.messages is not None else [],
         scope.orders.times if scope.orders is not None else [],
-        list(recent.expiry) if recent is not None else [],  # type: ignore[arg-type]
+        recent.entries() if recent is not None else [],
         # A window opens at its account's first order in the instrument and is empty until a
         # fill: left out, the state is that of a venue that opened it at the fill.
         [(symbol, w.times) for symbol, w in sorted(scope.executions.items()) if w.times],
@@ -81,7 +81,7 @@ def _matters(scope: Scope) -> bool:
         or scope.killed
         or scope.positions
         or any(window.times for window in scope.executions.values())
-        or (scope.recent is not None and scope.recent.last_seen)  # perhaps under a firm window
+        or (scope.recent is not None and scope.recent.entries())  # perhaps under a firm window
     )
 
 
@@ -103,12 +103,13 @@ def _restore_scope(scope: Scope, s: ScopeState) -> None:
     scope.warned = s.warned
     scope.set_killed(s.killed, s.kill_cause)  # also recomputes the alert levels
     scope.positions = {symbol: Position(net, mark) for symbol, net, mark in s.positions}
+    scope.forget_traded()
     for window, times in ((scope.messages, s.messages), (scope.orders, s.orders)):
         if window is not None:  # else nothing was recorded either
             window.extend(times)
     if scope.recent is not None:
         for ts, key in s.recent:
-            scope.recent.record(tuple(key), ts)
+            scope.recent.record(key, ts)
     for symbol, times in s.executions:
         scope.executions[symbol] = SlidingCount(
             s.limits.max_executions, s.limits.execution_window_ns, times
@@ -117,7 +118,8 @@ def _restore_scope(scope: Scope, s: ScopeState) -> None:
 
 def restore_risk(engine: RiskEngine, state: RiskState, accounts: dict[str, Account]) -> None:
     """Load ``state`` into the fresh engine of a venue whose accounts are already restored."""
-    engine.active = state.active
+    if state.active != engine.active:
+        raise ValueError("the risk state and the venue's configuration disagree on pre_trade_risk")
     for s in state.scopes:
         if s.kind is RiskScope.FIRM:
             _restore_scope(engine.firm_scope(s.target), s)

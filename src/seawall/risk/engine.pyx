@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False, boundscheck=False, wraparound=False, binding=False
 """The pre-trade risk engine: every control of SEC Rule 15c3-5, checked on every order.
 
 The venue asks :meth:`RiskEngine.check_order` after entitlement and before
@@ -17,9 +18,13 @@ The engine keeps exposure from the venue's first command, so a limit set
 at any time counts everything before it. A venue configured without
 pre-trade risk (``VenueConfig.pre_trade_risk``) skips every hook and
 refuses risk commands.
-"""
 
-from __future__ import annotations
+The module is compiled (Cython, ADR 0010) because it runs on every order:
+figures are C integers on the scopes, windows are C rings, fields of
+orders, commands and books are read at their slots' offsets, and the state
+an order will read is requested from memory before it is read. Refusals,
+notices and operator actions run as ordinary Python code in the same file.
+"""
 
 from typing import NamedTuple
 
@@ -30,13 +35,107 @@ from seawall.core.events import RejectReason
 from seawall.core.ledger import Account
 from seawall.core.types import BPS, RiskScope, SettlementMode, Side
 from seawall.core.units import ticks_to_price
-from seawall.risk.scope import NO_LIMIT, Position, Scope, Windows
+from seawall.risk.scope import NO_LIMIT, Windows
 from seawall.risk.session import RegularHours
-from seawall.risk.windows import DuplicateKey, SlidingCount
+
+from cpython.object cimport PyObject
+from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
+
+from seawall.risk.scope cimport Position, Scope, int128
+from seawall.risk.slots cimport field, offset_of
+from seawall.risk.windows cimport RecentKeys, SlidingCount, is_full, record
 
 Problem = tuple[RejectReason, str]
 
-_BUY = Side.BUY
+cdef object _BUY = Side.BUY
+cdef int128 _NO_LIMIT = NO_LIMIT  # compared without a Python integer
+cdef long long _BPS = BPS
+
+# Where the fields the hooks read on every order live (see seawall.risk.slots).
+cdef object _NEW_ORDER = NewOrder
+cdef object _ORDER = Order
+cdef object _BOOK = Book
+cdef object _ACCOUNT_TYPE = Account
+cdef Py_ssize_t _CMD_QTY = offset_of(NewOrder, "qty")
+cdef Py_ssize_t _CMD_INSTRUMENT = offset_of(NewOrder, "instrument")
+cdef Py_ssize_t _CMD_SIDE = offset_of(NewOrder, "side")
+cdef Py_ssize_t _CMD_STOP_PRICE = offset_of(NewOrder, "stop_price")
+cdef Py_ssize_t _CMD_PARENT = offset_of(NewOrder, "parent_order_id")
+cdef Py_ssize_t _BOOK_UNIT = offset_of(Book, "unit")
+cdef Py_ssize_t _BOOK_LAST_PRICE = offset_of(Book, "last_price")
+cdef Py_ssize_t _ACCOUNT_RISK = offset_of(Account, "risk")
+cdef Py_ssize_t _ORDER_ACCOUNT = offset_of(Order, "account")
+cdef Py_ssize_t _ORDER_INSTRUMENT = offset_of(Order, "instrument")
+cdef Py_ssize_t _ORDER_SIDE = offset_of(Order, "side")
+cdef Py_ssize_t _ORDER_PRICE = offset_of(Order, "price")
+cdef Py_ssize_t _ORDER_LEAVES = offset_of(Order, "leaves")
+cdef Py_ssize_t _ORDER_ENTRY = offset_of(Order, "entry")
+
+
+cdef extern from *:
+    void prefetch "__builtin_prefetch" (const void *address) noexcept nogil
+
+
+cdef inline void _prefetch_objects(object objects) noexcept:
+    """Start loading each object of a tuple (the tuple's own line first)."""
+    cdef Py_ssize_t at
+    if objects is None:
+        return
+    for at in range(PyTuple_GET_SIZE(objects)):
+        prefetch(PyTuple_GET_ITEM(objects, at))
+
+
+cdef inline void _prefetch_slots(object windows) noexcept:
+    """Start loading the slot of each window that the next event reads and writes."""
+    cdef Py_ssize_t at
+    cdef SlidingCount window
+    if windows is None:
+        return
+    for at in range(PyTuple_GET_SIZE(windows)):
+        window = <SlidingCount>PyTuple_GET_ITEM(windows, at)
+        prefetch(&window.ring[window.head])
+
+
+cdef void _prefetch(Scope scope, str symbol, bint buy, long long price, long long qty) noexcept:
+    """Start loading, level by level, what checking this order of ``scope`` reads.
+
+    With many accounts, an order finds most of its account's state out of
+    cache: the scope's later lines, the windows' objects, then the slots
+    they point to, and the duplicate table's slot for the order's key. Read
+    in turn, each would wait for memory; requested together, a level at a
+    time, they arrive together.
+    """
+    cdef char *base = <char *><PyObject *>scope
+    prefetch(base + 64)
+    prefetch(base + 128)
+    prefetch(<PyObject *>scope.entry_windows)
+    prefetch(<PyObject *>scope.traded_windows)
+    prefetch(<PyObject *>scope.recent)
+    _prefetch_objects(scope.entry_windows)
+    _prefetch_objects(scope.traded_windows)
+    if scope.recent is not None:
+        (<RecentKeys>scope.recent).prefetch(symbol, buy, price, qty)
+    _prefetch_slots(scope.entry_windows)
+    _prefetch_slots(scope.traded_windows)
+
+
+cdef void _prefetch_fill(Scope scope) noexcept:
+    """Start loading what a fill of ``scope`` in its instrument of the moment reads."""
+    cdef char *base = <char *><PyObject *>scope
+    prefetch(base + 64)
+    prefetch(base + 128)
+    prefetch(<PyObject *>scope.traded_windows)
+    prefetch(<PyObject *>scope.traded_position)
+    _prefetch_objects(scope.traded_windows)
+    _prefetch_slots(scope.traded_windows)
+
+
+cdef inline void _expect(object obj, object cls) except *:
+    """Fields are read at their offsets only from objects of the type they were found in."""
+    if type(obj) is not cls:
+        raise TypeError(f"expected a {cls.__name__}, got {type(obj).__name__}")
+
+
 _ACCOUNT = RiskScope.ACCOUNT
 _FIRM = RiskScope.FIRM
 
@@ -71,8 +170,32 @@ def _name(scope: Scope) -> str:
     return f"{scope.kind.value} {scope.target!r}"
 
 
-class RiskEngine:
+cdef class RiskEngine:
     """Per-account and per-firm controls, exposure and kill switches. See the module docstring."""
+
+    cdef public dict books
+    cdef public bint deferred
+    cdef public long long max_extended_collar_bps
+    cdef public object hours
+    cdef readonly bint active  # fixed with the configuration
+    cdef public object account_defaults
+    cdef public dict accounts
+    cdef public dict firms
+    cdef public dict parents
+    cdef public list notices
+    cdef public set failing
+    # What the last check_order passed, for the admit that follows it.
+    cdef Scope passed_scope
+    cdef int128 passed_notional
+    cdef str passed_symbol
+    cdef bint passed_buy
+    cdef long long passed_price
+    cdef long long passed_qty
+    cdef object passed_parent
+    # Regular hours or not, and the interval of time that answer holds for.
+    cdef bint regular
+    cdef long long regular_since
+    cdef long long regular_until
 
     def __init__(self, config: VenueConfig, books: dict[str, Book]) -> None:
         self.books = books
@@ -83,12 +206,27 @@ class RiskEngine:
         rulebook = config.rulebook
         # The limits every account starts with: the rulebook's [risk], until an operator's own.
         self.account_defaults = rulebook.risk if rulebook is not None else None
-        self.accounts: dict[str, Scope] = {}
-        self.firms: dict[str, Scope] = {}
-        self.parents: dict[tuple[str, str], Parent] = {}
-        self.notices: list[Notice] = []
-        self.entered: DuplicateKey = ("", _BUY, 0, 0)  # the last order check_order passed
-        self.failing: set[str] = set()  # accounts with an unsettled deferred shortfall
+        self.accounts = {}
+        self.firms = {}
+        self.parents = {}  # (account, parent order id) -> Parent
+        self.notices = []
+        self.failing = set()  # accounts with an unsettled deferred shortfall
+        self.passed_parent = ""
+
+    cdef bint regular_at(self, long long ts) except -1:
+        """Whether ``ts`` is inside regular hours; asks ``hours`` only when the day moves on."""
+        if not self.regular_since <= ts < self.regular_until:
+            self.regular = self.hours.contains(ts)
+            self.regular_since = self.hours.since
+            self.regular_until = self.hours.until
+        return self.regular
+
+    cdef Scope account_scope(self, object account):
+        """The scope of an account object, created on first use."""
+        scope = field(account, _ACCOUNT_RISK)
+        if scope is None:
+            return self.scope_of(account)
+        return <Scope>scope
 
     # ------------------------------------------------------------------ scopes
 
@@ -108,67 +246,87 @@ class RiskEngine:
             )
             if self.account_defaults is not None:
                 scope.apply(self.account_defaults)
+        account.risk = scope
         return scope
 
     # ------------------------------------------------------------------ order entry
 
     def check_order(
-        self, cmd: NewOrder, account: Account, book: Book, price: int, ts: int
+        self, cmd: NewOrder, account: Account, book: Book, long long price, long long ts
     ) -> Problem | None:
         """Why this order may not enter, or None. Throttle windows count the attempt.
 
         The common case (nothing binds) runs straight through on comparisons
         against precomputed thresholds, the account's and its firm's in one
         pass; each refusal is explained by a slower helper that names the
-        scope and the limit.
+        scope and the limit. What passed is kept for :meth:`admit`.
         """
-        scope = self.accounts.get(account.account_id) or self.scope_of(account)
+        _expect(cmd, _NEW_ORDER)
+        _expect(account, _ACCOUNT_TYPE)
+        _expect(book, _BOOK)
+        cdef Scope scope = self.account_scope(account)
+        cdef SlidingCount window
+        cdef RecentKeys recent
+        cdef object problem
+        cdef long long qty = field(cmd, _CMD_QTY)
+        cdef str symbol = field(cmd, _CMD_INSTRUMENT)
+        side = field(cmd, _CMD_SIDE)
+        cdef bint buy = side is _BUY
+        _prefetch(scope, symbol, buy, price, qty)
         for window in scope.entry_windows:  # message, order rates: account, firm
-            if ts - window[0] < window.window_ns:
+            if is_full(window, ts):
                 return self._rate_problem(scope, scope.entry_windows, window, ts)
-            window.append(ts)  # every attempt counts in every window, refused or not
-        if scope.blocked or (self.failing and account.account_id in self.failing):
+            record(window, ts)  # every attempt counts in every window, refused or not
+        if scope.blocked or (self.failing and scope.target in self.failing):
             return self._blocked_problem(scope, account)
-        qty = cmd.qty
-        notional = qty * price * book.unit
+        cdef int128 notional = <int128>qty * price * <long long>field(book, _BOOK_UNIT)
         if qty > scope.max_qty or notional > scope.max_notional:
             return self._size_problem(scope, qty, notional)
-        symbol = cmd.instrument
-        if scope.restricted_instruments or scope.execution_limited:
+        if symbol is scope.traded or symbol == scope.traded:  # not restricted: windows only
+            for window in scope.traded_windows:
+                if is_full(window, ts):
+                    return self._execution_problem(scope, symbol, window)
+        elif scope.restricted_instruments or scope.execution_limited:
             problem = self._instrument_problem(scope, symbol, ts)
             if problem is not None:
                 return problem
-        if (scope.collar_bps or scope.extended_collar_bps) and not cmd.stop_price:
+        if (scope.collar_bps or scope.extended_collar_bps) and not field(cmd, _CMD_STOP_PRICE):
             # A stop is collared when it is elected (election_problem), not against today's
             # price: a protective stop is meant to sit far from it.
-            problem = self._collar_problem(scope, cmd.side, book, price, ts)
+            problem = self._collar_problem(scope, side, book, price, ts)
             if problem is not None:
                 return problem
-        recent = scope.recent
-        if recent is not None:
-            key = self.entered = (symbol, cmd.side, price, qty)  # admit records it
-            stamp = recent.last_seen.get(key)
-            if stamp is not None and ts - stamp < recent.window_ns:
+        if scope.recent is not None:
+            recent = scope.recent
+            if ts - recent.seen_at(symbol, buy, price, qty) < recent.window_ns:
                 return RejectReason.DUPLICATE_ORDER, (
-                    f"{_name(scope)} entered the same {cmd.side.value} {qty} {symbol} at "
+                    f"{_name(scope)} entered the same {side.value} {qty} {symbol} at "
                     f"{ticks_to_price(price)} less than {recent.window_ns} ns ago"
                 )
-        if cmd.parent_order_id:
-            problem = self._parent_problem(
-                account.account_id, cmd.parent_order_id, symbol, cmd.side, qty
-            )
+        parent = field(cmd, _CMD_PARENT)
+        if parent:
+            problem = self._parent_problem(scope.target, parent, symbol, side, qty)
             if problem is not None:
                 return problem
-        return self._credit_gate(scope, account, notional)
+        problem = self._credit_gate(scope, account, notional)
+        if problem is None:
+            self.passed_scope = scope
+            self.passed_notional = notional
+            self.passed_symbol = symbol
+            self.passed_buy = buy
+            self.passed_price = price
+            self.passed_qty = qty
+            self.passed_parent = parent
+        return problem
 
-    def _credit_gate(self, scope: Scope, account: Account, added: int) -> Problem | None:
+    cdef object _credit_gate(self, Scope scope, object account, int128 added):
         """Credit for ``added`` more exposure: a limit must exist under deferred settlement,
         and neither the account's nor its firm's may be exceeded."""
-        firm = scope.firm
+        cdef Scope firm = scope.firm
         if (
             self.deferred
-            and scope.credit_cap == NO_LIMIT
-            and (firm is None or firm.credit_cap == NO_LIMIT)
+            and scope.credit_cap == _NO_LIMIT
+            and (firm is None or firm.credit_cap == _NO_LIMIT)
         ):
             return RejectReason.NO_CREDIT_LIMIT, (
                 f"deferred settlement extends credit only under a limit; {account.account_id!r} "
@@ -233,18 +391,38 @@ class RiskEngine:
                 )
         raise AssertionError("effective size limits out of step with the scopes' own")
 
-    def _instrument_problem(self, scope: Scope, symbol: str, ts: int) -> Problem | None:
+    cdef object _instrument_problem(self, Scope scope, str symbol, long long ts):
         """The restricted list and the execution throttle: the controls kept per instrument."""
+        cdef SlidingCount window
         if symbol in scope.restricted_instruments:
             firm = scope.firm
             own = symbol in scope.limits.restricted_instruments
             holder = scope if own or firm is None else firm
             return RejectReason.RESTRICTED_INSTRUMENT, f"{symbol} is restricted for {_name(holder)}"
-        if scope.execution_limited:
-            for window in scope.fill_windows.get(symbol) or self._fill_windows(scope, symbol):
-                if ts - window[0] < window.window_ns:  # account's, then firm's
-                    return self._execution_problem(scope, symbol, window)
+        windows = self._traded(scope, symbol)
+        for window in windows:
+            if is_full(window, ts):  # account's, then firm's
+                return self._execution_problem(scope, symbol, window)
         return None
+
+    cdef tuple _traded(self, Scope scope, str symbol):
+        """The execution windows of an account and its firm in ``symbol``.
+
+        An instrument not restricted for the account becomes its instrument
+        of the moment (``Scope.traded``): its next order in it needs no
+        lookup, as its next fill in it needs none for the windows and the
+        position.
+        """
+        if symbol is scope.traded or symbol == scope.traded:
+            return scope.traded_windows
+        windows = ()
+        if scope.execution_limited:
+            windows = scope.fill_windows.get(symbol) or self._fill_windows(scope, symbol)
+        if symbol not in scope.restricted_instruments:  # what is kept clears an order
+            scope.traded = symbol
+            scope.traded_windows = windows
+            scope.traded_position = scope.positions.get(symbol)
+        return windows
 
     @staticmethod
     def _execution_problem(scope: Scope, symbol: str, full: SlidingCount) -> Problem:
@@ -274,18 +452,19 @@ class RiskEngine:
         )
         return windows
 
-    def _collar_problem(
-        self, scope: Scope, side: Side, book: Book, price: int, ts: int
-    ) -> Problem | None:
+    cdef object _collar_problem(self, Scope scope, object side, object book, long long price,
+                                long long ts):
         """A limit too far from the reference: the last sale, else the prior close, else the mid."""
         # Computed here rather than through a shared helper: this runs on every order, and
         # market_limit (market orders only) repeats these four lines to spare it a call.
-        regular = self.hours.contains(ts)
-        bps = scope.collar_bps if regular else scope.extended_collar_bps
-        reference = book.reference()
-        if not bps or not reference:
-            return None  # no collar in this session, or nothing to measure from
-        band = reference * bps // BPS
+        cdef bint regular = self.regular_at(ts)
+        cdef long long bps = scope.collar_bps if regular else scope.extended_collar_bps
+        if not bps:
+            return None  # no collar in this session
+        cdef long long reference = field(book, _BOOK_LAST_PRICE) or book.reference()
+        if not reference:
+            return None  # nothing to measure from
+        cdef long long band = reference * bps // _BPS
         if price <= reference + band if side is _BUY else price >= reference - band:
             return None
         session = "regular hours" if regular else "outside regular hours"
@@ -294,27 +473,36 @@ class RiskEngine:
             f"reference {ticks_to_price(reference)} ({_name(scope)}, {session})"
         )
 
-    def market_limit(self, account: Account, side: Side, book: Book, price: int, ts: int) -> int:
+    def market_limit(
+        self, account: Account, side: Side, book: Book, long long price, long long ts
+    ) -> int:
         """A market order's limit: the venue's collar ``price``, or its owner's tighter one.
 
         A market order is a request for any price within protection, so an
         account collar narrower than the venue's narrows the order instead of
         refusing it. The bound is rounded inward to the tick.
         """
-        scope = self.accounts.get(account.account_id)
+        _expect(account, _ACCOUNT_TYPE)
+        _expect(book, _BOOK)
+        scope = field(account, _ACCOUNT_RISK)  # None before its first order: no collar of its own
         if scope is None:
             return price
-        bps = scope.collar_bps if self.hours.contains(ts) else scope.extended_collar_bps
-        reference = book.reference()
-        if not bps or not reference:
+        cdef long long bps = (
+            (<Scope>scope).collar_bps if self.regular_at(ts) else (<Scope>scope).extended_collar_bps
+        )
+        if not bps:
             return price
-        band = reference * bps // BPS
-        tick = book.tick
+        cdef long long reference = field(book, _BOOK_LAST_PRICE) or book.reference()
+        if not reference:
+            return price
+        cdef long long band = reference * bps // _BPS
+        cdef long long tick = book.tick
+        cdef long long bound
         if side is _BUY:
             bound = reference + band
             return min(price, bound - bound % tick)
         bound = reference - band
-        return max(price, bound + -bound % tick)
+        return max(price, bound + (-bound) % tick)
 
     def election_problem(self, order: Order, book: Book, ts: int) -> Problem | None:
         """An elected stop's limit outside its owner's collar, against the reference now."""
@@ -354,38 +542,42 @@ class RiskEngine:
             self.kill(scope, "credit limit reached: " + text, "")
         return RejectReason.CREDIT_LIMIT_EXCEEDED, text
 
-    def admit(self, order: Order, book: Book, ts: int) -> None:
-        """An order passed every check and was funded: count it.
+    def admit(self, long long ts) -> None:
+        """The order :meth:`check_order` passed last was funded and entered: count it.
 
-        The venue admits an order right after the :meth:`check_order` that
-        passed it, so the duplicate key that check built is this order's.
+        The venue admits an order right after the check that passed it, so
+        the scope, notional, duplicate key and parent that check found are
+        this order's.
         """
-        scope = self.accounts[order.account.account_id]
-        self._expose(scope, order.qty * order.price * book.unit)
-        recent = scope.recent
-        if recent is not None:
-            recent.record(self.entered, ts)
-        entry = order.entry
-        if entry.parent_order_id:
-            self.parents[(entry.account, entry.parent_order_id)].used += order.qty
+        cdef Scope scope = self.passed_scope
+        self._expose(scope, self.passed_notional)
+        if scope.recent is not None:
+            (<RecentKeys>scope.recent).note(
+                self.passed_symbol, self.passed_buy, self.passed_price, self.passed_qty, ts
+            )
+        if self.passed_parent:
+            self.parents[(scope.target, self.passed_parent)].used += self.passed_qty
 
     # ------------------------------------------------------------------ replace and cancel
 
     def check_replace(
-        self, order: Order, price: int, leaves: int, qty: int, book: Book, ts: int
+        self, order: Order, long long price, long long leaves, long long qty, book: Book,
+        long long ts,
     ) -> Problem | None:
         """A cancel-replace passes the controls a new order does, except the order rate and
         duplicate checks (it is a message, not a new order), on what it adds."""
-        scope = self.scope_of(order.account)
+        cdef Scope scope = self.scope_of(order.account)
+        cdef SlidingCount window
         for window in scope.message_windows:
-            if ts - window[0] < window.window_ns:
+            if is_full(window, ts):
                 return self._rate_problem(scope, scope.message_windows, window, ts)
-            window.append(ts)
+            record(window, ts)
         if scope.blocked or (self.failing and order.account.account_id in self.failing):
             return self._blocked_problem(scope, order.account)
-        unit = book.unit
-        if qty > scope.max_qty or qty * price * unit > scope.max_notional:
-            return self._size_problem(scope, qty, qty * price * unit)
+        cdef long long unit = book.unit
+        cdef int128 notional = <int128>qty * price * unit
+        if qty > scope.max_qty or notional > scope.max_notional:
+            return self._size_problem(scope, qty, notional)
         problem = self._instrument_problem(scope, order.instrument, ts)
         if problem is not None:
             return problem
@@ -393,105 +585,127 @@ class RiskEngine:
             problem = self._collar_problem(scope, order.side, book, price, ts)
             if problem is not None:
                 return problem
+        cdef long long old_leaves = order.leaves
         parent_id = order.entry.parent_order_id
         if parent_id:
             problem = self._parent_problem(
                 order.account.account_id, parent_id, order.instrument, order.side,
-                leaves - order.leaves,
+                leaves - old_leaves,
             )  # fmt: skip
             if problem is not None:
                 return problem
-        added = leaves * price * unit - order.leaves * order.price * unit
+        cdef int128 added = <int128>leaves * price * unit - <int128>old_leaves * <long long>order.price * unit
         return self._credit_gate(scope, order.account, added)
 
-    def on_replace(self, order: Order, old_price: int, old_leaves: int, unit: int) -> None:
+    def on_replace(self, order: Order, long long old_price, long long old_leaves, long long unit) -> None:
         """``order`` now carries its new price and open quantity."""
-        scope = self.accounts[order.account.account_id]
-        self._expose(scope, order.leaves * order.price * unit - old_leaves * old_price * unit)
+        cdef Scope scope = self.accounts[order.account.account_id]
+        cdef long long leaves = order.leaves
+        self._expose(scope, <int128>leaves * <long long>order.price * unit - <int128>old_leaves * old_price * unit)
         parent_id = order.entry.parent_order_id
         if parent_id:
-            self.parents[(order.account.account_id, parent_id)].used += order.leaves - old_leaves
+            self.parents[(order.account.account_id, parent_id)].used += leaves - old_leaves
 
-    def count_message(self, account: Account, ts: int) -> None:
+    def count_message(self, account: Account, long long ts) -> None:
         """A cancel counts towards the message rate but is never refused by it."""
-        for window in self.scope_of(account).message_windows:
-            window.append(ts)
+        _expect(account, _ACCOUNT_TYPE)
+        cdef SlidingCount window
+        for window in self.account_scope(account).message_windows:
+            record(window, ts)
 
     def on_release(self, order: Order) -> None:
         """The order's open quantity leaves the book (cancel, expiry, unfilled IOC, self-trade)."""
-        leaves = order.leaves
+        _expect(order, _ORDER)
+        cdef long long leaves = field(order, _ORDER_LEAVES)
         if not leaves:
             return
-        scope = self.accounts[order.account.account_id]
-        self._expose(scope, -leaves * order.price * self.books[order.instrument].unit)
-        parent_id = order.entry.parent_order_id
+        cdef Scope scope = self.account_scope(field(order, _ORDER_ACCOUNT))
+        book = self.books[field(order, _ORDER_INSTRUMENT)]
+        cdef long long unit = field(book, _BOOK_UNIT)
+        self._expose(scope, -<int128>leaves * <long long>field(order, _ORDER_PRICE) * unit)
+        parent_id = field(order, _ORDER_ENTRY).parent_order_id
         if parent_id:
-            self.parents[(order.account.account_id, parent_id)].used -= leaves
+            self.parents[(scope.target, parent_id)].used -= leaves
 
     # ------------------------------------------------------------------ executions
 
-    def on_fills(self, one: Order, other: Order, price: int, qty: int, unit: int, ts: int) -> None:
+    def on_fills(self, one: Order, other: Order, long long price, long long qty, long long unit,
+                 long long ts) -> None:
         """Both orders of one fill: ``qty`` at ``price`` moves from open notional to positions."""
-        accounts = self.accounts
-        for order in (one, other):
-            self._execute(
-                accounts[order.account.account_id], order.instrument, order.side, price, qty,
-                unit, ts, qty * order.price * unit,
-            )  # fmt: skip
+        _expect(one, _ORDER)
+        _expect(other, _ORDER)
+        cdef Scope first = self.account_scope(field(one, _ORDER_ACCOUNT))
+        cdef Scope second = self.account_scope(field(other, _ORDER_ACCOUNT))
+        _prefetch_fill(first)
+        _prefetch_fill(second)
+        self._execute(
+            first, field(one, _ORDER_INSTRUMENT), field(one, _ORDER_SIDE), price, qty, unit, ts,
+            <int128>qty * <long long>field(one, _ORDER_PRICE) * unit,
+        )  # fmt: skip
+        self._execute(
+            second, field(other, _ORDER_INSTRUMENT), field(other, _ORDER_SIDE), price, qty, unit,
+            ts, <int128>qty * <long long>field(other, _ORDER_PRICE) * unit,
+        )  # fmt: skip
 
     def on_reported(
         self,
         account: Account,
         instrument: str,
         side: Side,
-        price: int,
-        qty: int,
-        unit: int,
-        ts: int,
+        long long price,
+        long long qty,
+        long long unit,
+        long long ts,
     ) -> None:
         """A trade off the book moves the account's position like a fill."""
         self._execute(self.scope_of(account), instrument, side, price, qty, unit, ts, 0)
 
-    def _execute(
+    cdef void _execute(
         self,
-        scope: Scope,
-        instrument: str,
-        side: Side,
-        price: int,
-        qty: int,
-        unit: int,
-        ts: int,
-        filled_open: int,
-    ) -> None:
+        Scope scope,
+        str instrument,
+        object side,
+        long long price,
+        long long qty,
+        long long unit,
+        long long ts,
+        int128 filled_open,
+    ):
         """Mark the position to this fill and move ``filled_open`` out of the open notional."""
-        position = scope.positions.get(instrument)
+        cdef SlidingCount window
+        cdef tuple windows = self._traded(scope, instrument)
+        cdef bint kept = instrument is scope.traded or instrument == scope.traded
+        cdef Position position = scope.traded_position if kept else scope.positions.get(instrument)
         if position is None:
             position = scope.positions[instrument] = Position()
-        net = position.net
-        before = (net if net >= 0 else -net) * position.mark
+            if kept:
+                scope.traded_position = position
+        cdef int128 net = position.net
+        cdef int128 before = (net if net >= 0 else -net) * position.mark
         net = position.net = net + qty if side is _BUY else net - qty
-        mark = position.mark = price * unit
-        executed = (net if net >= 0 else -net) * mark - before
+        cdef int128 mark = <int128>price * unit
+        position.mark = mark
+        cdef int128 executed = (net if net >= 0 else -net) * mark - before
         self._change(scope, -filled_open, executed)
-        if scope.execution_limited:
-            for window in scope.fill_windows.get(instrument) or self._fill_windows(
-                scope, instrument
-            ):
-                window.append(ts)
+        for window in windows:
+            record(window, ts)
 
     # ------------------------------------------------------------------ exposure bookkeeping
 
-    def _change(self, scope: Scope, open_delta: int, executed_delta: int) -> None:
+    cdef void _change(self, Scope scope, int128 open_delta, int128 executed_delta):
         """Apply exposure deltas to an account and its firm; warn, kill or re-arm as due."""
-        for each in scope.chain:
-            each.executed += executed_delta
+        scope.executed += executed_delta
+        if scope.firm is not None:
+            scope.firm.executed += executed_delta
         self._expose(scope, open_delta + executed_delta)
 
-    def _expose(self, scope: Scope, change: int) -> None:
+    cdef void _expose(self, Scope scope, int128 change):
         """Move the exposure of an account and its firm by ``change``; warn, kill or re-arm
         as due. Nothing is due while exposure stays between the re-arm level and the next
         alert, so the common case costs one chained comparison per scope."""
-        for each in scope.chain:
+        cdef Scope each = scope
+        cdef int128 exposure
+        while each is not None:
             exposure = each.exposure = each.exposure + change
             if not each.rearm_below <= exposure < each.alert_at:
                 if change > 0 and exposure >= each.alert_at:
@@ -499,6 +713,7 @@ class RiskEngine:
                 elif exposure < each.rearm_below:
                     each.warned = False
                     each.refresh_alerts()
+            each = each.firm  # an account's firm, then none: a firm has none
 
     def _alert(self, scope: Scope) -> None:
         """Warn on first reaching the warning level; kill on reaching the limit."""
@@ -552,6 +767,7 @@ class RiskEngine:
         """Executed positions stop counting and execution windows restart."""
         for scope in self.accounts.values():
             scope.positions.clear()
+            scope.forget_traded()
             self._change(scope, 0, -scope.executed)
             scope.restart_executions()
         for firm in self.firms.values():

@@ -1,3 +1,4 @@
+# cython: language_level=3, annotation_typing=False
 """The risk state of one account or one firm: its limits, exposure, windows and kill switch.
 
 Exposure is gross: every open order at full notional (open quantity × limit
@@ -18,27 +19,24 @@ whenever either side changes, which is an operator's action, never an
 order's.
 """
 
-from __future__ import annotations
-
 from seawall.core.commands import RiskLimits
 from seawall.core.types import BPS, RiskScope
 from seawall.risk.windows import RecentKeys, SlidingCount
 
-NO_LIMIT = 2**63
-"""Above any quantity, notional or exposure the venue can hold (all are at most 10^18)."""
+NO_LIMIT = 2**126
+"""Above any quantity, notional or exposure the venue can hold, inside the scopes' 128-bit
+figures: one order's notional is at most 10^30 (MAX_QTY × MAX_PRICE × MAX_MULTIPLIER)."""
 
 Windows = tuple[SlidingCount, ...]
 """The throttle windows one event counts in, the account's before its firm's."""
 
 
-class Position:
+cdef class Position:
     """An account's executed position in one instrument since the risk day began."""
 
-    __slots__ = ("mark", "net")
-
     def __init__(self, net: int = 0, mark: int = 0) -> None:
-        self.net = net  # signed quantity
-        self.mark = mark  # money per unit of the latest fill (price × multiplier)
+        self.net = net
+        self.mark = mark
 
 
 def _window(current: SlidingCount | None, limit: int, window_ns: int) -> SlidingCount | None:
@@ -55,43 +53,8 @@ def _smallest(*limits: int) -> int:
     return min((limit for limit in limits if limit), default=0)
 
 
-class Scope:
+cdef class Scope:
     """Limits and live figures of an account or a firm (see the module docstring)."""
-
-    __slots__ = (
-        "alert_at",
-        "blocked",
-        "chain",
-        "collar_bps",
-        "credit",
-        "credit_cap",
-        "entry_windows",
-        "executed",
-        "execution_limited",
-        "executions",
-        "exposure",
-        "extended_ceiling_bps",
-        "extended_collar_bps",
-        "fill_windows",
-        "firm",
-        "kill_cause",
-        "killed",
-        "kind",
-        "limits",
-        "max_notional",
-        "max_qty",
-        "members",
-        "message_windows",
-        "messages",
-        "orders",
-        "positions",
-        "rearm_below",
-        "recent",
-        "restricted_instruments",
-        "target",
-        "warn_at",
-        "warned",
-    )
 
     def __init__(
         self, kind: RiskScope, target: str, extended_ceiling_bps: int, firm: Scope | None = None
@@ -100,20 +63,20 @@ class Scope:
         self.extended_ceiling_bps = extended_ceiling_bps
         self.target = target
         self.firm = firm
-        self.members: list[Scope] = []  # a firm's account scopes
+        self.members = []  # a firm's account scopes
         if firm is not None:
             firm.members.append(self)
         self.executed = 0
         self.exposure = 0  # open notional plus executed: the figure every check compares
-        self.positions: dict[str, Position] = {}
+        self.positions = {}
         self.killed = False
         self.kill_cause = ""
         self.warned = False
-        self.executions: dict[str, SlidingCount] = {}
+        self.executions = {}
         # An account's execution windows and its firm's, per instrument.
-        self.fill_windows: dict[str, Windows] = {}
+        self.fill_windows = {}
         self.recent: RecentKeys | None = None
-        self.chain: tuple[Scope, ...] = (self,) if firm is None else (self, firm)
+        self.chain = (self,) if firm is None else (self, firm)
         self.limits = RiskLimits()
         self.messages: SlidingCount | None = None
         self.orders: SlidingCount | None = None
@@ -172,10 +135,11 @@ class Scope:
         chain = self.chain
         messages = [s.messages for s in chain if s.messages is not None]
         orders = [s.orders for s in chain if s.orders is not None]
-        self.message_windows: Windows = tuple(messages)
-        self.entry_windows: Windows = tuple(messages + orders)
+        self.message_windows = tuple(messages)
+        self.entry_windows = tuple(messages + orders)
         self.execution_limited = any(s.limits.max_executions for s in chain)
         self.fill_windows.clear()  # the windows they refer to may have been replaced
+        self.forget_traded()  # and the restricted list may have grown
         window = max(own.duplicate_window_ns, theirs.duplicate_window_ns)
         if not window:
             self.recent = None
@@ -192,6 +156,13 @@ class Scope:
         self.executions.clear()
         for scope in self.members or [self]:
             scope.fill_windows.clear()
+            scope.forget_traded()
+
+    cpdef void forget_traded(self):
+        """Drop what was kept of the last instrument traded: what it was found from changed."""
+        self.traded = None
+        self.traded_windows = None
+        self.traded_position = None
 
     def _extended_collar(self, limits: RiskLimits) -> int:
         """A scope's collar outside regular hours: its own, else its regular one, capped.
@@ -203,7 +174,7 @@ class Scope:
             return limits.extended_collar_bps
         return min(limits.collar_bps, self.extended_ceiling_bps)
 
-    def refresh_alerts(self) -> None:
+    cpdef void refresh_alerts(self):
         """Set the exposure at which the next warning or kill is due, and the re-arm level."""
         if not self.credit:
             self.alert_at = NO_LIMIT

@@ -1,0 +1,56 @@
+# The C layout of a risk scope: the figures every order compares and moves, as 128-bit
+# integers (an order's notional reaches 10^30 with the largest price, quantity and
+# multiplier, so 64 bits would overflow where the venue's Python integers never do).
+
+cdef extern from *:
+    ctypedef long long int128 "__int128"
+
+
+cdef class Position:
+    cdef public int128 net  # signed quantity
+    cdef public int128 mark  # money per unit of the latest fill (price × multiplier)
+
+
+cdef class Scope:
+    # Declared in the order the hot path reads them: an order touches the first few cache
+    # lines of its account's scope, not all of them.
+    cdef public int128 exposure  # open notional plus executed: the figure every check compares
+    cdef public int128 credit_cap
+    cdef public int128 alert_at  # the exposure at which the next warning or kill is due
+    cdef public int128 rearm_below
+    cdef public int128 max_qty  # effective static limits: own combined with the firm's
+    cdef public int128 max_notional
+    cdef public int128 executed
+    cdef public long long collar_bps
+    cdef public long long extended_collar_bps
+    cdef public tuple entry_windows  # message and order rates, the account's before its firm's
+    cdef public Scope firm
+    cdef public object recent  # the duplicate window: RecentKeys or None
+    # The instrument of the account's last order or fill, and what its lookups found there:
+    # an account mostly trades one instrument at a time, so most orders skip the lookups.
+    cdef public str traded
+    cdef public tuple traded_windows  # execution windows in it, the account's before its firm's
+    cdef public Position traded_position  # None until a fill in it
+    cdef public bint blocked
+    cdef public bint execution_limited
+    cdef public bint killed
+    cdef public bint warned
+    cdef public str target
+    cdef public frozenset restricted_instruments
+    cdef public tuple message_windows
+    cdef public dict positions
+    cdef public dict executions
+    cdef public dict fill_windows
+    cdef public object messages
+    cdef public object orders
+    cdef public object kind
+    cdef public long long extended_ceiling_bps
+    cdef public list members
+    cdef public tuple chain
+    cdef public object limits
+    cdef public str kill_cause
+    cdef public int128 credit
+    cdef public int128 warn_at
+
+    cpdef void refresh_alerts(self)
+    cpdef void forget_traded(self)

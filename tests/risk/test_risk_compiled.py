@@ -1,0 +1,135 @@
+"""The compiled risk core's own structures, against plain-Python models of what they promise.
+
+The throttle ring and the duplicate table are C data structures: a ring
+overwritten in place and an open-addressing table that reuses expired slots
+and rebuilds itself. Each is driven here by random event streams and
+compared, step by step, with the obvious model (a deque of every stamp, a
+dict of every key's last stamp). The rest of the core is held to the
+venue's behaviour by the whole suite; what is peculiar to compiling it (a
+128-bit exposure, fields read at their offsets, the per-account cache of
+the instrument of the moment) is tested through the venue below.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from risk_support import MIDDAY, PRICE, XYZ, Holder, RiskMarket
+
+from orders_support import OPERATOR, refusal, usd
+from seawall import Instrument, Side
+from seawall.core.commands import EndOfDay
+from seawall.core.events import OrderAccepted, RejectReason
+from seawall.core.types import MAX_PRICE, AssetClass
+from seawall.risk.windows import RecentKeys, SlidingCount
+
+BUY, SELL = Side.BUY, Side.SELL
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    limit=st.integers(1, 6),
+    window_ns=st.integers(1, 50),
+    gaps=st.lists(st.integers(0, 20), max_size=80),
+)
+def test_a_sliding_count_is_full_exactly_when_its_limit_is_reached_inside_the_window(
+    limit: int, window_ns: int, gaps: list[int]
+) -> None:
+    window = SlidingCount(limit, window_ns)
+    seen: deque[int] = deque()  # every stamp recorded, oldest first
+    ts = 10**18
+    for gap in gaps:
+        ts += gap
+        inside = sum(1 for stamp in seen if ts - stamp < window_ns)
+        assert window.is_full(ts) == (inside >= limit)
+        window.append(ts)
+        seen.append(ts)
+        assert window.times == list(seen)[-limit:]
+
+
+KEYS = [(symbol, side, price, qty) for symbol in ("XYZ", "OPT", "X" * 32)
+        for side in (BUY, SELL) for price in (1, 100) for qty in (1, 7)]  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    window_ns=st.integers(1, 40),
+    steps=st.lists(st.tuples(st.integers(0, 9), st.sampled_from(KEYS)), max_size=200),
+)
+def test_the_duplicate_table_answers_as_a_dict_of_last_stamps(
+    window_ns: int, steps: list[tuple[int, tuple[str, Side, int, int]]]
+) -> None:
+    """Many keys inside a long window grow the table; expired keys give up their slots."""
+    table = RecentKeys(window_ns)
+    last: dict[tuple[str, Side, int, int], int] = {}
+    ts = 0
+    for gap, key in steps:
+        ts += gap
+        for probe in KEYS:
+            expected = probe in last and ts - last[probe] < window_ns
+            assert table.duplicates(probe, ts) == expected
+        table.record(key, ts)
+        last[key] = ts
+        live = sorted((stamp, k) for k, stamp in last.items() if ts - stamp < window_ns)
+        assert sorted(table.entries()) == live
+
+
+def test_keys_are_equal_by_value_not_by_identity() -> None:
+    """An order decoded from the wire brings its own copy of the symbol."""
+    table = RecentKeys(100)
+    table.record(("".join(["X", "YZ"]), BUY, 5, 5), 1)
+    assert table.duplicates(("XYZ", BUY, 5, 5), 2)
+    assert not table.duplicates(("XYZ", SELL, 5, 5), 2)
+
+
+def test_exposure_beyond_64_bits_is_counted_exactly() -> None:
+    """10^12 contracts at the highest price with a 10^6 multiplier: 10^30 of notional."""
+    big = Instrument("BIG", tick_size=100, asset_class=AssetClass.FUTURE, multiplier=10**6)
+    market = RiskMarket(holders=(Holder("alice", "A"),), listings=((big, MAX_PRICE),), units=10**12)
+    events = market.order("A", SELL, 10**12, MAX_PRICE, symbol="BIG")
+    assert isinstance(events[0], OrderAccepted), events
+    scope = market.scope("A")
+    assert scope.exposure == scope.open_notional == 10**30
+    restored = market.venue.restore(market.venue.export_state())
+    assert restored.risk.accounts["A"].exposure == 10**30
+
+
+def test_a_hook_given_the_wrong_object_raises_instead_of_reading_it() -> None:
+    market = RiskMarket()
+    account = market.venue.accounts["A1"]
+    book = market.venue.books[XYZ]
+    with pytest.raises(TypeError, match="expected a NewOrder"):
+        market.venue.risk.check_order(object(), account, book, PRICE, MIDDAY)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="expected a Order"):
+        market.venue.risk.on_release(account)  # type: ignore[arg-type]
+
+
+def test_an_instrument_restricted_after_trading_in_it_is_refused() -> None:
+    """The account's instrument of the moment skips the restricted list only while it is
+    not on it: restricting it, before or after the account's next fill, refuses the next
+    order."""
+    market = RiskMarket()
+    market.rest("M", BUY, 100, PRICE)
+    market.sell("A1", 10, PRICE)  # A1 trades XYZ: its instrument of the moment
+    resting = market.rest("A1", SELL, 10, usd("101.00"))
+    market.limits("A1", restricted_instruments=(XYZ,))
+    market.buy("M", 10, usd("101.00"))  # A1's resting sell fills after the restriction
+    assert resting not in market.venue.orders
+    events = market.sell("A1", 10, PRICE)
+    assert refusal(events) == RejectReason.RESTRICTED_INSTRUMENT
+
+
+def test_a_new_day_counts_positions_afresh() -> None:
+    """End of day forgets the positions, including the one an account's fills go to."""
+    market = RiskMarket()
+    market.rest("M", BUY, 100, PRICE)
+    market.sell("A1", 10, PRICE)
+    assert market.scope("A1").executed == 10 * PRICE
+    market.do(EndOfDay(OPERATOR))
+    assert market.scope("A1").executed == 0
+    market.sell("A1", 4, PRICE)
+    assert market.scope("A1").executed == 4 * PRICE
+    assert market.scope("A1").positions[XYZ].net == -4
