@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 from risk_support import MIDDAY, PRICE, XYZ, Holder, RiskMarket
 
 from orders_support import OPERATOR, refusal, usd
-from seawall import Instrument, Side
+from seawall import Instrument, Side, VenueConfig
 from seawall.core.commands import EndOfDay
 from seawall.core.events import OrderAccepted, RejectReason
 from seawall.core.types import MAX_PRICE, AssetClass
+from seawall.risk.engine import RiskEngine
+from seawall.risk.state import restore_risk
 from seawall.risk.windows import RecentKeys, SlidingCount
 
 BUY, SELL = Side.BUY, Side.SELL
@@ -133,3 +135,14 @@ def test_a_new_day_counts_positions_afresh() -> None:
     market.sell("A1", 4, PRICE)
     assert market.scope("A1").executed == 4 * PRICE
     assert market.scope("A1").positions[XYZ].net == -4
+
+
+def test_risk_state_is_not_restored_into_a_venue_without_the_layer() -> None:
+    """Whether the layer runs is fixed with the configuration, and a snapshot agrees with it."""
+    market = RiskMarket()
+    market.limits("A1", credit_limit=usd("1,000,000"))
+    state = market.venue.export_state().risk
+    assert state is not None
+    engine = RiskEngine(VenueConfig(pre_trade_risk=False), {})
+    with pytest.raises(ValueError, match="pre_trade_risk"):
+        restore_risk(engine, state, market.venue.accounts)
