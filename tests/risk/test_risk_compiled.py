@@ -12,6 +12,9 @@ the instrument of the moment) is tested through the venue below.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import deque
 
 import pytest
@@ -146,3 +149,73 @@ def test_risk_state_is_not_restored_into_a_venue_without_the_layer() -> None:
     engine = RiskEngine(VenueConfig(pre_trade_risk=False), {})
     with pytest.raises(ValueError, match="pre_trade_risk"):
         restore_risk(engine, state, market.venue.accounts)
+
+
+SAME_INSTANT = """
+from seawall import Instrument, Side, Venue
+from seawall.core.commands import (
+    Deposit, ListInstrument, NewOrder, OpenAccount, RegisterParticipant, RiskLimits,
+    SetRiskLimits,
+)
+from seawall.core.types import RiskScope
+venue = Venue()
+for command in (
+    ListInstrument("operator", Instrument("XYZ"), reference_price=1_000_000),
+    ListInstrument("operator", Instrument("ABC"), reference_price=1_000_000),
+    RegisterParticipant("operator", "alice"),
+    OpenAccount("operator", "A", "alice"),
+    Deposit("operator", "A", "USD", 10**12),
+    SetRiskLimits("operator", RiskScope.ACCOUNT, "A", RiskLimits(duplicate_window_ns=10**9)),
+):
+    venue.process(command, 1)
+for symbol in ("XYZ", "ABC"):
+    for price in (990_000, 980_000):
+        venue.process(NewOrder("alice", "A", symbol, Side.BUY, 1, price), 2)
+print(venue.state_hash())
+"""
+
+
+def test_keys_seen_at_the_same_instant_export_in_the_same_order_in_every_process() -> None:
+    """String hashes, and so the table's layout, change with each process's hash seed; the
+    state hash (snapshots, checkpoints, verify) must not."""
+    hashes = {
+        subprocess.run(
+            [sys.executable, "-c", SAME_INSTANT],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout  # fmt: skip
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(hashes) == 1, hashes
+
+
+def test_a_key_gone_from_the_window_stays_gone_when_the_clock_steps_back() -> None:
+    """A key that had left the window by the last one recorded is absent, as it is from the
+    export: the venue and its restored copy decide alike even if time runs backwards."""
+    table = RecentKeys(10)
+    first, second = ("XYZ", BUY, 5, 5), ("XYZ", BUY, 6, 6)
+    table.record(first, 100)
+    table.record(second, 200)
+    assert not table.duplicates(first, 105)
+    assert table.entries() == [(200, second)]
+
+
+def test_stamps_near_the_end_of_the_clock_do_not_overflow() -> None:
+    late = 2**63 - 10**6
+    window = SlidingCount(2, 1_000)
+    assert not window.is_full(late)
+    window.append(late)
+    window.append(late + 1)
+    assert window.is_full(late + 2)
+    table = RecentKeys(1_000)
+    assert not table.duplicates(("XYZ", BUY, 5, 5), late)
+    table.record(("XYZ", BUY, 5, 5), late)
+    assert table.duplicates(("XYZ", BUY, 5, 5), late + 999)
+
+
+def test_admit_without_a_passing_check_is_refused() -> None:
+    engine = RiskEngine(VenueConfig(), {})
+    with pytest.raises(RuntimeError, match="check_order"):
+        engine.admit(0)

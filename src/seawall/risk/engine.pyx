@@ -298,7 +298,7 @@ cdef class RiskEngine:
                 return problem
         if scope.recent is not None:
             recent = scope.recent
-            if ts - recent.seen_at(symbol, buy, price, qty) < recent.window_ns:
+            if recent.seen_at(symbol, buy, price, qty) > ts - recent.window_ns:
                 return RejectReason.DUPLICATE_ORDER, (
                     f"{_name(scope)} entered the same {side.value} {qty} {symbol} at "
                     f"{ticks_to_price(price)} less than {recent.window_ns} ns ago"
@@ -550,6 +550,9 @@ cdef class RiskEngine:
         this order's.
         """
         cdef Scope scope = self.passed_scope
+        if scope is None:
+            raise RuntimeError("admit follows a check_order that passed the order")
+        self.passed_scope = None
         self._expose(scope, self.passed_notional)
         if scope.recent is not None:
             (<RecentKeys>scope.recent).note(

@@ -9,7 +9,7 @@ cdef class SlidingCount:
 
 cdef inline bint is_full(SlidingCount window, long long ts) noexcept:
     """Whether one more event at ``ts`` would be one too many."""
-    return ts - window.ring[window.head] < window.window_ns
+    return window.ring[window.head] > ts - window.window_ns  # ts - LONG_AGO would overflow
 
 
 cdef inline void record(SlidingCount window, long long ts) noexcept:

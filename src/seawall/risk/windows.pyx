@@ -142,9 +142,13 @@ cdef class RecentKeys:
         _prefetch(&self.slots[h & (self.capacity - 1)])
 
     cdef long long seen_at(self, str symbol, bint buy, long long price, long long qty) except? -1:
-        """When the key was last recorded; LONG_AGO if never, or not since it expired."""
+        """When the key was last recorded; LONG_AGO if never, or if it had left the window
+        by the last key recorded (then it is gone from the export too, whatever the order
+        of the stamps)."""
         cdef Py_ssize_t at = self._find(symbol, buy, price, qty, _hash(symbol, buy, price, qty))
-        return _LONG_AGO if at < 0 else self.slots[at].stamp
+        if at < 0 or self.slots[at].stamp <= self.latest - self.window_ns:
+            return _LONG_AGO
+        return self.slots[at].stamp
 
     cdef int note(self, str symbol, bint buy, long long price, long long qty, long long ts) except -1:
         """Record the key at ``ts``."""
@@ -160,7 +164,7 @@ cdef class RecentKeys:
         at = h & mask
         while True:  # the first slot on the key's path that is free or expired
             slot = &self.slots[at]
-            if slot.symbol is NULL or ts - slot.stamp >= self.window_ns:
+            if slot.symbol is NULL or slot.stamp <= ts - self.window_ns:
                 break
             at = (at + 1) & mask
         if slot.symbol is NULL:
@@ -188,13 +192,13 @@ cdef class RecentKeys:
         cdef Py_ssize_t at
         cdef Py_ssize_t capacity = 8
         for at in range(old_capacity):
-            if old[at].symbol is not NULL and ts - old[at].stamp < self.window_ns:
+            if old[at].symbol is not NULL and old[at].stamp > ts - self.window_ns:
                 live += 1
         while capacity < 4 * live:
             capacity *= 2
         self._allocate(capacity)
         for at in range(old_capacity):
-            if old[at].symbol is not NULL and ts - old[at].stamp < self.window_ns:
+            if old[at].symbol is not NULL and old[at].stamp > ts - self.window_ns:
                 self._place(old[at])
         _release(old, old_capacity)
         return 0
@@ -217,7 +221,7 @@ cdef class RecentKeys:
     def duplicates(self, key: DuplicateKey, long long ts) -> bool:
         """Whether an order with ``key`` at ``ts`` repeats one recorded inside the window."""
         symbol, side, price, qty = key
-        return ts - self.seen_at(symbol, side is Side.BUY, price, qty) < self.window_ns
+        return self.seen_at(symbol, side is Side.BUY, price, qty) > ts - self.window_ns
 
     def entries(self) -> list[tuple[int, DuplicateKey]]:
         """The keys still inside the window at the last one recorded, with their stamps,
@@ -227,12 +231,15 @@ cdef class RecentKeys:
         found = []
         for at in range(self.capacity):
             slot = &self.slots[at]
-            if slot.symbol is not NULL and self.latest - slot.stamp < self.window_ns:
+            if slot.symbol is not NULL and slot.stamp > self.latest - self.window_ns:
                 side = Side.BUY if slot.buy else Side.SELL
                 found.append((slot.stamp, (<str>slot.symbol, side, slot.price, slot.qty)))
-        found.sort(key=_stamp)
+        found.sort(key=_canonical)
         return found
 
 
-def _stamp(entry: tuple[int, DuplicateKey]) -> int:
-    return entry[0]
+def _canonical(entry: tuple[int, DuplicateKey]) -> tuple[int, str, str, int, int]:
+    """Oldest first, keys seen at the same instant in a fixed order (not the table's, which
+    follows string hashes that change from one process to the next)."""
+    stamp, (symbol, side, price, qty) = entry
+    return stamp, symbol, side.value, price, qty
