@@ -43,7 +43,7 @@ from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 
 from seawall.risk.scope cimport Position, Scope, int128
 from seawall.risk.slots cimport field, offset_of
-from seawall.risk.windows cimport RecentKeys, SlidingCount, is_full, record
+from seawall.risk.windows cimport RecentKeys, SlidingCount, is_full, prefetch, record
 
 Problem = tuple[RejectReason, str]
 
@@ -70,10 +70,6 @@ cdef Py_ssize_t _ORDER_SIDE = offset_of(Order, "side")
 cdef Py_ssize_t _ORDER_PRICE = offset_of(Order, "price")
 cdef Py_ssize_t _ORDER_LEAVES = offset_of(Order, "leaves")
 cdef Py_ssize_t _ORDER_ENTRY = offset_of(Order, "entry")
-
-
-cdef extern from *:
-    void prefetch "__builtin_prefetch" (const void *address) noexcept nogil
 
 
 cdef inline void _prefetch_objects(object objects) noexcept:

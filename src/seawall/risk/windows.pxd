@@ -1,5 +1,10 @@
 # The C layout of the throttle windows, shared with the modules that check them on every order.
 
+cdef extern from *:
+    # Ask for the cache line holding ``address`` without waiting for it (GCC and Clang).
+    void prefetch "__builtin_prefetch" (const void *address) noexcept nogil
+
+
 cdef class SlidingCount:
     cdef long long *ring  # the last ``limit`` timestamps; ``ring[head]`` is the oldest
     cdef Py_ssize_t head

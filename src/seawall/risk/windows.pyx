@@ -1,18 +1,15 @@
 # cython: language_level=3, annotation_typing=False, boundscheck=False, wraparound=False
-"""Sliding windows for throttles and duplicate detection, O(1) per event.
+"""Sliding windows for throttles and duplicate detection, O(1) per event, in C memory.
 
 A throttle never needs more than its limit's worth of timestamps, and a
 duplicate key older than the window can never match again, so neither
-grows beyond what can still matter.
+grows beyond what can still matter. Both are read on every order, so both
+are C data (ADR 0010): a ring of stamps, and an open-addressing table.
 """
 
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-
-
-cdef extern from *:
-    void _prefetch "__builtin_prefetch" (const void *address) noexcept nogil
 
 from seawall.core.types import Side
 
@@ -139,7 +136,7 @@ cdef class RecentKeys:
     cdef void prefetch(self, str symbol, bint buy, long long price, long long qty) noexcept:
         """Start loading the slot where the key's search begins."""
         cdef Py_hash_t h = _hash(symbol, buy, price, qty)
-        _prefetch(&self.slots[h & (self.capacity - 1)])
+        prefetch(&self.slots[h & (self.capacity - 1)])
 
     cdef long long seen_at(self, str symbol, bint buy, long long price, long long qty) except? -1:
         """When the key was last recorded; LONG_AGO if never, or if it had left the window
