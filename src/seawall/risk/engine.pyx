@@ -278,11 +278,7 @@ cdef class RiskEngine:
         cdef int128 notional = <int128>qty * price * <long long>field(book, _BOOK_UNIT)
         if qty > scope.max_qty or notional > scope.max_notional:
             return self._size_problem(scope, qty, notional)
-        if symbol is scope.traded or symbol == scope.traded:  # not restricted: windows only
-            for window in scope.traded_windows:
-                if is_full(window, ts):
-                    return self._execution_problem(scope, symbol, window)
-        elif scope.restricted_instruments or scope.execution_limited:
+        if scope.restricted_instruments or scope.execution_limited:
             problem = self._instrument_problem(scope, symbol, ts)
             if problem is not None:
                 return problem
@@ -388,15 +384,19 @@ cdef class RiskEngine:
         raise AssertionError("effective size limits out of step with the scopes' own")
 
     cdef object _instrument_problem(self, Scope scope, str symbol, long long ts):
-        """The restricted list and the execution throttle: the controls kept per instrument."""
+        """The restricted list and the execution throttle: the controls kept per instrument.
+
+        The account's instrument of the moment was found unrestricted when it
+        became so (:meth:`_traded`), so only its execution windows are checked.
+        """
         cdef SlidingCount window
-        if symbol in scope.restricted_instruments:
+        cdef bint kept = symbol is scope.traded or symbol == scope.traded
+        if not kept and symbol in scope.restricted_instruments:
             firm = scope.firm
             own = symbol in scope.limits.restricted_instruments
             holder = scope if own or firm is None else firm
             return RejectReason.RESTRICTED_INSTRUMENT, f"{symbol} is restricted for {_name(holder)}"
-        windows = self._traded(scope, symbol)
-        for window in windows:
+        for window in self._traded(scope, symbol):
             if is_full(window, ts):  # account's, then firm's
                 return self._execution_problem(scope, symbol, window)
         return None

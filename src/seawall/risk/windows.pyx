@@ -42,8 +42,7 @@ cdef class SlidingCount:
         self.head = 0
         self.limit = limit
         self.window_ns = window_ns
-        for ts in times:
-            record(self, ts)
+        self.extend(times)
 
     def __dealloc__(self):
         PyMem_Free(self.ring)
