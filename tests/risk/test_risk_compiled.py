@@ -20,7 +20,7 @@ from collections import deque
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from risk_support import MIDDAY, PRICE, XYZ, Holder, RiskMarket
+from risk_support import FIRM, MIDDAY, PRICE, XYZ, Holder, RiskMarket
 
 from orders_support import OPERATOR, refusal, usd
 from seawall import Instrument, Side, VenueConfig
@@ -219,3 +219,23 @@ def test_admit_without_a_passing_check_is_refused() -> None:
     engine = RiskEngine(VenueConfig(), {})
     with pytest.raises(RuntimeError, match="check_order"):
         engine.admit(0)
+
+
+def test_an_account_counts_in_its_firms_throttle_as_the_firm_changes_it() -> None:
+    """An account's scope points at its firm's rings: a firm throttle set anew starts empty
+    for its accounts, and one removed is no longer counted in (nor read)."""
+    m = RiskMarket()
+    m.limits("F", FIRM, max_orders=2, order_window_ns=10**12, max_messages=3,
+             message_window_ns=10**12)  # fmt: skip
+    assert refusal(m.buy("A1", 1, PRICE)) is None
+    assert refusal(m.buy("A2", 1, PRICE)) is None
+    assert refusal(m.buy("A1", 1, PRICE)) is RejectReason.ORDER_RATE_EXCEEDED
+    attempts = m.firm("F").message_times
+    assert len(attempts) == 3 and m.firm("F").order_times == attempts[1:]  # a ring of two
+    m.limits("F", FIRM, max_orders=3, order_window_ns=10**12)  # anew, and no message throttle
+    assert m.firm("F").order_times == [] and m.firm("F").message_times == []
+    for account in ("A1", "A2", "A1"):
+        assert refusal(m.buy(account, 1, PRICE)) is None
+    assert refusal(m.buy("A2", 1, PRICE)) is RejectReason.ORDER_RATE_EXCEEDED
+    m.limits("F", FIRM)  # no throttle at all
+    assert [refusal(m.buy("A1", 1, PRICE)) for _ in range(5)] == [None] * 5

@@ -39,11 +39,22 @@ from seawall.risk.scope import NO_LIMIT, Windows
 from seawall.risk.session import RegularHours
 
 from cpython.object cimport PyObject
-from cpython.tuple cimport PyTuple_GET_ITEM, PyTuple_GET_SIZE
 
 from seawall.risk.scope cimport Position, Scope, int128
 from seawall.risk.slots cimport field, offset_of
-from seawall.risk.windows cimport RecentKeys, SlidingCount, is_full, prefetch, record
+from seawall.risk.windows cimport (
+    Ring,
+    SlidingCount,
+    find_key,
+    is_full,
+    key_hash,
+    note_at,
+    prefetch,
+    prefetch_key,
+    prefetch_slot,
+    record,
+    seen_at,
+)
 
 Problem = tuple[RejectReason, str]
 
@@ -72,58 +83,47 @@ cdef Py_ssize_t _ORDER_LEAVES = offset_of(Order, "leaves")
 cdef Py_ssize_t _ORDER_ENTRY = offset_of(Order, "entry")
 
 
-cdef inline void _prefetch_objects(object objects) noexcept:
-    """Start loading each object of a tuple (the tuple's own line first)."""
-    cdef Py_ssize_t at
-    if objects is None:
-        return
-    for at in range(PyTuple_GET_SIZE(objects)):
-        prefetch(PyTuple_GET_ITEM(objects, at))
-
-
-cdef inline void _prefetch_slots(object windows) noexcept:
-    """Start loading the slot of each window that the next event reads and writes."""
-    cdef Py_ssize_t at
-    cdef SlidingCount window
-    if windows is None:
-        return
-    for at in range(PyTuple_GET_SIZE(windows)):
-        window = <SlidingCount>PyTuple_GET_ITEM(windows, at)
-        prefetch(&window.ring[window.head])
-
-
-cdef void _prefetch(Scope scope, str symbol, bint buy, long long price, long long qty) noexcept:
-    """Start loading, level by level, what checking this order of ``scope`` reads.
-
-    With many accounts, an order finds most of its account's state out of
-    cache: the scope's later lines, the windows' objects, then the slots
-    they point to, and the duplicate table's slot for the order's key. Read
-    in turn, each would wait for memory; requested together, a level at a
-    time, they arrive together.
-    """
+cdef inline void _prefetch_scope(Scope scope) noexcept:
+    """Start loading the lines of ``scope`` an order or a fill reads after its first."""
     cdef char *base = <char *><PyObject *>scope
     prefetch(base + 64)
     prefetch(base + 128)
-    prefetch(<PyObject *>scope.entry_windows)
-    prefetch(<PyObject *>scope.traded_windows)
-    prefetch(<PyObject *>scope.recent)
-    _prefetch_objects(scope.entry_windows)
-    _prefetch_objects(scope.traded_windows)
-    if scope.recent is not None:
-        (<RecentKeys>scope.recent).prefetch(symbol, buy, price, qty)
-    _prefetch_slots(scope.entry_windows)
-    _prefetch_slots(scope.traded_windows)
+    prefetch(base + 192)
+    prefetch(base + 256)
+    prefetch(base + 320)
+
+
+cdef void _prefetch_order(Scope scope, Py_hash_t key) noexcept:
+    """Start loading, level by level, what checking an order of ``scope`` reads next.
+
+    With many accounts, an order finds most of its account's state out of
+    cache. Its scope's lines were requested first (:func:`_prefetch_scope`);
+    they hold the account's own rings and duplicate table, so the next level
+    is the ring slots, the table slot for the order's key (``key``), and the
+    execution windows of the instrument of the moment, whose slots come
+    last. Read in turn, each would wait for memory; requested together, a
+    level at a time, they arrive together.
+    """
+    cdef Py_ssize_t at
+    for at in range(scope.traded_count):
+        prefetch(scope.traded_rings[at])
+    for at in range(scope.entry_count):
+        prefetch_slot(scope.entry_rings[at])
+    if scope.recent.slots is not NULL:
+        prefetch_key(&scope.recent, key)
+    for at in range(scope.traded_count):
+        prefetch_slot(scope.traded_rings[at])
 
 
 cdef void _prefetch_fill(Scope scope) noexcept:
     """Start loading what a fill of ``scope`` in its instrument of the moment reads."""
-    cdef char *base = <char *><PyObject *>scope
-    prefetch(base + 64)
-    prefetch(base + 128)
-    prefetch(<PyObject *>scope.traded_windows)
+    cdef Py_ssize_t at
+    _prefetch_scope(scope)
     prefetch(<PyObject *>scope.traded_position)
-    _prefetch_objects(scope.traded_windows)
-    _prefetch_slots(scope.traded_windows)
+    for at in range(scope.traded_count):
+        prefetch(scope.traded_rings[at])
+    for at in range(scope.traded_count):
+        prefetch_slot(scope.traded_rings[at])
 
 
 cdef inline void _expect(object obj, object cls) except *:
@@ -187,7 +187,9 @@ cdef class RiskEngine:
     cdef bint passed_buy
     cdef long long passed_price
     cdef long long passed_qty
-    cdef object passed_parent
+    cdef Py_hash_t passed_key
+    cdef Py_ssize_t passed_slot
+    cdef str passed_parent
     # Regular hours or not, and the interval of time that answer holds for.
     cdef bint regular
     cdef long long regular_since
@@ -261,18 +263,21 @@ cdef class RiskEngine:
         _expect(account, _ACCOUNT_TYPE)
         _expect(book, _BOOK)
         cdef Scope scope = self.account_scope(account)
-        cdef SlidingCount window
-        cdef RecentKeys recent
+        _prefetch_scope(scope)
+        cdef Ring *ring
+        cdef Py_ssize_t at
         cdef object problem
         cdef long long qty = field(cmd, _CMD_QTY)
         cdef str symbol = field(cmd, _CMD_INSTRUMENT)
         side = field(cmd, _CMD_SIDE)
         cdef bint buy = side is _BUY
-        _prefetch(scope, symbol, buy, price, qty)
-        for window in scope.entry_windows:  # message, order rates: account, firm
-            if is_full(window, ts):
-                return self._rate_problem(scope, scope.entry_windows, window, ts)
-            record(window, ts)  # every attempt counts in every window, refused or not
+        cdef Py_hash_t key = key_hash(symbol, buy, price, qty) if scope.recent.slots else 0
+        _prefetch_order(scope, key)
+        for at in range(scope.entry_count):  # message, order rates: account, firm
+            ring = scope.entry_rings[at]
+            if is_full(ring, ts):
+                return self._rate_problem(scope, scope.entry_rings, scope.entry_count, at, ts)
+            record(ring, ts)  # every attempt counts in every window, refused or not
         if scope.blocked or (self.failing and scope.target in self.failing):
             return self._blocked_problem(scope, account)
         cdef int128 notional = <int128>qty * price * <long long>field(book, _BOOK_UNIT)
@@ -282,20 +287,22 @@ cdef class RiskEngine:
             problem = self._instrument_problem(scope, symbol, ts)
             if problem is not None:
                 return problem
-        if (scope.collar_bps or scope.extended_collar_bps) and not field(cmd, _CMD_STOP_PRICE):
+        cdef long long stop_price = field(cmd, _CMD_STOP_PRICE)
+        if (scope.collar_bps or scope.extended_collar_bps) and not stop_price:
             # A stop is collared when it is elected (election_problem), not against today's
             # price: a protective stop is meant to sit far from it.
             problem = self._collar_problem(scope, side, book, price, ts)
             if problem is not None:
                 return problem
-        if scope.recent is not None:
-            recent = scope.recent
-            if recent.seen_at(symbol, buy, price, qty) > ts - recent.window_ns:
+        cdef Py_ssize_t slot = -1
+        if scope.recent.slots:
+            slot = find_key(&scope.recent, symbol, buy, price, qty, key)
+            if seen_at(&scope.recent, slot) > ts - scope.recent.window_ns:
                 return RejectReason.DUPLICATE_ORDER, (
                     f"{_name(scope)} entered the same {side.value} {qty} {symbol} at "
-                    f"{ticks_to_price(price)} less than {recent.window_ns} ns ago"
+                    f"{ticks_to_price(price)} less than {scope.recent.window_ns} ns ago"
                 )
-        parent = field(cmd, _CMD_PARENT)
+        cdef str parent = field(cmd, _CMD_PARENT)
         if parent:
             problem = self._parent_problem(scope.target, parent, symbol, side, qty)
             if problem is not None:
@@ -308,6 +315,8 @@ cdef class RiskEngine:
             self.passed_buy = buy
             self.passed_price = price
             self.passed_qty = qty
+            self.passed_key = key
+            self.passed_slot = slot
             self.passed_parent = parent
         return problem
 
@@ -346,23 +355,24 @@ cdef class RiskEngine:
         restricted = firm if firm is not None and not scope.limits.restricted else scope
         return RejectReason.RESTRICTED, f"{_name(restricted)} is restricted from entering orders"
 
-    @staticmethod
-    def _rate_problem(scope: Scope, windows: Windows, full: SlidingCount, ts: int) -> Problem:
-        """Refuse for the first full window, ``full``, after recording the attempt in it and in
-        every window after it (those before it have recorded it already)."""
-        recording = False
-        for window in windows:
-            recording = recording or window is full
-            if recording:
-                window.append(ts)
+    cdef object _rate_problem(
+        self, Scope scope, Ring **rings, Py_ssize_t count, Py_ssize_t full, long long ts
+    ):
+        """Refuse for ``rings[full]``, the first full window, after recording the attempt in
+        it and in every window after it (those before it have recorded it already)."""
+        cdef Py_ssize_t at
+        cdef Ring *ring = rings[full]
+        cdef Scope each
+        for at in range(full, count):
+            record(rings[at], ts)
         for each in scope.chain:
-            if full is each.messages:
+            if ring is &each.messages:
                 return RejectReason.MESSAGE_RATE_EXCEEDED, (
-                    f"{_name(each)} sent more than {full.limit} messages in {full.window_ns} ns"
+                    f"{_name(each)} sent more than {ring.limit} messages in {ring.window_ns} ns"
                 )
-            if full is each.orders:
+            if ring is &each.orders:
                 return RejectReason.ORDER_RATE_EXCEEDED, (
-                    f"{_name(each)} entered more than {full.limit} orders in {full.window_ns} ns"
+                    f"{_name(each)} entered more than {ring.limit} orders in {ring.window_ns} ns"
                 )
         raise AssertionError("a throttle window belongs to no scope of the account")
 
@@ -387,47 +397,58 @@ cdef class RiskEngine:
         """The restricted list and the execution throttle: the controls kept per instrument.
 
         The account's instrument of the moment was found unrestricted when it
-        became so (:meth:`_traded`), so only its execution windows are checked.
+        became so (:meth:`_execution_rings`), so only its execution windows are checked.
         """
-        cdef SlidingCount window
+        cdef Ring *rings[2]
+        cdef Py_ssize_t at, count
         cdef bint kept = symbol is scope.traded or symbol == scope.traded
         if not kept and symbol in scope.restricted_instruments:
             firm = scope.firm
             own = symbol in scope.limits.restricted_instruments
             holder = scope if own or firm is None else firm
             return RejectReason.RESTRICTED_INSTRUMENT, f"{symbol} is restricted for {_name(holder)}"
-        for window in self._traded(scope, symbol):
-            if is_full(window, ts):  # account's, then firm's
-                return self._execution_problem(scope, symbol, window)
+        count = self._execution_rings(scope, symbol, rings)
+        for at in range(count):
+            if is_full(rings[at], ts):  # account's, then firm's
+                return self._execution_problem(scope, symbol, rings[at])
         return None
 
-    cdef tuple _traded(self, Scope scope, str symbol):
-        """The execution windows of an account and its firm in ``symbol``.
+    cdef Py_ssize_t _execution_rings(self, Scope scope, str symbol, Ring **rings) except -1:
+        """Put the execution rings of an account and its firm in ``symbol`` (at most two, the
+        account's first) into ``rings``, and return how many there are.
 
         An instrument not restricted for the account becomes its instrument
         of the moment (``Scope.traded``): its next order in it needs no
         lookup, as its next fill in it needs none for the windows and the
         position.
         """
-        if symbol is scope.traded or symbol == scope.traded:
-            return scope.traded_windows
-        windows = ()
-        if scope.execution_limited:
-            windows = scope.fill_windows.get(symbol) or self._fill_windows(scope, symbol)
-        if symbol not in scope.restricted_instruments:  # what is kept clears an order
-            scope.traded = symbol
-            scope.traded_windows = windows
-            scope.traded_position = scope.positions.get(symbol)
-        return windows
+        cdef SlidingCount window
+        cdef Py_ssize_t count = 0
+        if not (symbol is scope.traded or symbol == scope.traded):
+            windows = ()
+            if scope.execution_limited:
+                windows = scope.fill_windows.get(symbol) or self._fill_windows(scope, symbol)
+            if symbol in scope.restricted_instruments:  # what is kept clears an order
+                for window in windows:  # held by fill_windows
+                    rings[count] = &window.ring
+                    count += 1
+                return count
+            scope.keep_traded(symbol, windows)
+        for count in range(scope.traded_count):
+            rings[count] = scope.traded_rings[count]
+        return scope.traded_count
 
-    @staticmethod
-    def _execution_problem(scope: Scope, symbol: str, full: SlidingCount) -> Problem:
+    cdef object _execution_problem(self, Scope scope, str symbol, Ring *full):
         """Refuse for ``full``, the first full execution window, naming its scope."""
-        owner = next(each for each in scope.chain if each.executions.get(symbol) is full)
-        return RejectReason.EXECUTION_RATE_EXCEEDED, (
-            f"{_name(owner)} had more than {full.limit} executions in {symbol} "
-            f"within {full.window_ns} ns"
-        )
+        cdef Scope each
+        for each in scope.chain:
+            window = each.executions.get(symbol)
+            if window is not None and &(<SlidingCount>window).ring is full:
+                return RejectReason.EXECUTION_RATE_EXCEEDED, (
+                    f"{_name(each)} had more than {full.limit} executions in {symbol} "
+                    f"within {full.window_ns} ns"
+                )
+        raise AssertionError("an execution window belongs to no scope of the account")
 
     @staticmethod
     def _fill_windows(scope: Scope, symbol: str) -> Windows:
@@ -457,7 +478,9 @@ cdef class RiskEngine:
         cdef long long bps = scope.collar_bps if regular else scope.extended_collar_bps
         if not bps:
             return None  # no collar in this session
-        cdef long long reference = field(book, _BOOK_LAST_PRICE) or book.reference()
+        cdef long long reference = field(book, _BOOK_LAST_PRICE)
+        if not reference:
+            reference = book.reference()
         if not reference:
             return None  # nothing to measure from
         cdef long long band = reference * bps // _BPS
@@ -488,7 +511,9 @@ cdef class RiskEngine:
         )
         if not bps:
             return price
-        cdef long long reference = field(book, _BOOK_LAST_PRICE) or book.reference()
+        cdef long long reference = field(book, _BOOK_LAST_PRICE)
+        if not reference:
+            reference = book.reference()
         if not reference:
             return price
         cdef long long band = reference * bps // _BPS
@@ -550,10 +575,11 @@ cdef class RiskEngine:
             raise RuntimeError("admit follows a check_order that passed the order")
         self.passed_scope = None
         self._expose(scope, self.passed_notional)
-        if scope.recent is not None:
-            (<RecentKeys>scope.recent).note(
-                self.passed_symbol, self.passed_buy, self.passed_price, self.passed_qty, ts
-            )
+        if scope.recent.slots:
+            note_at(
+                &scope.recent, self.passed_slot, self.passed_symbol, self.passed_buy,
+                self.passed_price, self.passed_qty, self.passed_key, ts,
+            )  # fmt: skip
         if self.passed_parent:
             self.parents[(scope.target, self.passed_parent)].used += self.passed_qty
 
@@ -566,11 +592,11 @@ cdef class RiskEngine:
         """A cancel-replace passes the controls a new order does, except the order rate and
         duplicate checks (it is a message, not a new order), on what it adds."""
         cdef Scope scope = self.scope_of(order.account)
-        cdef SlidingCount window
-        for window in scope.message_windows:
-            if is_full(window, ts):
-                return self._rate_problem(scope, scope.message_windows, window, ts)
-            record(window, ts)
+        cdef Py_ssize_t at
+        for at in range(scope.message_count):
+            if is_full(scope.message_rings[at], ts):
+                return self._rate_problem(scope, scope.message_rings, scope.message_count, at, ts)
+            record(scope.message_rings[at], ts)
         if scope.blocked or (self.failing and order.account.account_id in self.failing):
             return self._blocked_problem(scope, order.account)
         cdef long long unit = book.unit
@@ -608,9 +634,10 @@ cdef class RiskEngine:
     def count_message(self, account: Account, long long ts) -> None:
         """A cancel counts towards the message rate but is never refused by it."""
         _expect(account, _ACCOUNT_TYPE)
-        cdef SlidingCount window
-        for window in self.account_scope(account).message_windows:
-            record(window, ts)
+        cdef Scope scope = self.account_scope(account)
+        cdef Py_ssize_t at
+        for at in range(scope.message_count):
+            record(scope.message_rings[at], ts)
 
     def on_release(self, order: Order) -> None:
         """The order's open quantity leaves the book (cancel, expiry, unfilled IOC, self-trade)."""
@@ -671,8 +698,9 @@ cdef class RiskEngine:
         int128 filled_open,
     ):
         """Mark the position to this fill and move ``filled_open`` out of the open notional."""
-        cdef SlidingCount window
-        cdef tuple windows = self._traded(scope, instrument)
+        cdef Ring *rings[2]
+        cdef Py_ssize_t at
+        cdef Py_ssize_t count = self._execution_rings(scope, instrument, rings)
         cdef bint kept = instrument is scope.traded or instrument == scope.traded
         cdef Position position = scope.traded_position if kept else scope.positions.get(instrument)
         if position is None:
@@ -686,8 +714,8 @@ cdef class RiskEngine:
         position.mark = mark
         cdef int128 executed = (net if net >= 0 else -net) * mark - before
         self._change(scope, -filled_open, executed)
-        for window in windows:
-            record(window, ts)
+        for at in range(count):
+            record(rings[at], ts)
 
     # ------------------------------------------------------------------ exposure bookkeeping
 

@@ -2,7 +2,7 @@
 
 from seawall.core.commands import RiskLimits
 from seawall.core.types import RiskScope
-from seawall.risk.windows import RecentKeys, SlidingCount
+from seawall.risk.windows import DuplicateKey, SlidingCount
 
 NO_LIMIT: int
 Windows = tuple[SlidingCount, ...]
@@ -38,13 +38,8 @@ class Scope:
     extended_collar_bps: int
     restricted_instruments: frozenset[str]
     execution_limited: bool
-    messages: SlidingCount | None
-    orders: SlidingCount | None
-    message_windows: Windows
-    entry_windows: Windows
     executions: dict[str, SlidingCount]
     fill_windows: dict[str, Windows]
-    recent: RecentKeys | None
     traded: str | None
     traded_windows: Windows | None
     traded_position: Position | None
@@ -53,6 +48,15 @@ class Scope:
     ) -> None: ...
     def apply(self, limits: RiskLimits) -> None: ...
     def combine(self) -> None: ...
+    @property
+    def message_times(self) -> list[int]: ...
+    @property
+    def order_times(self) -> list[int]: ...
+    def record_throttles(self, messages: list[int], orders: list[int]) -> None: ...
+    @property
+    def duplicate_window_ns(self) -> int: ...
+    def recent_entries(self) -> list[tuple[int, DuplicateKey]]: ...
+    def record_recent(self, key: DuplicateKey, ts: int) -> None: ...
     @property
     def open_notional(self) -> int: ...
     def restart_executions(self) -> None: ...

@@ -20,8 +20,22 @@ order's.
 """
 
 from seawall.core.commands import RiskLimits
-from seawall.core.types import BPS, RiskScope
-from seawall.risk.windows import RecentKeys, SlidingCount
+from seawall.core.types import BPS, RiskScope, Side
+from seawall.risk.windows import DuplicateKey
+
+from seawall.risk.windows cimport (
+    Ring,
+    SlidingCount,
+    key_hash,
+    note,
+    recent_close,
+    recent_entries,
+    recent_open,
+    record,
+    ring_close,
+    ring_open,
+    ring_times,
+)
 
 NO_LIMIT = 2**126
 """Above any quantity, notional or exposure the venue can hold, inside the scopes' 128-bit
@@ -39,13 +53,18 @@ cdef class Position:
         self.mark = mark
 
 
-def _window(current: SlidingCount | None, limit: int, window_ns: int) -> SlidingCount | None:
-    """The throttle for these parameters: the current one if they are unchanged."""
-    if not limit:
-        return None
-    if current is not None and (current.limit, current.window_ns) == (limit, window_ns):
-        return current
-    return SlidingCount(limit, window_ns)
+cdef int _reopen(Ring *ring, Py_ssize_t limit, long long window_ns) except -1:
+    """Make ``ring`` the throttle for these parameters, keeping its history if unchanged."""
+    if limit == ring.limit and (not limit or window_ns == ring.window_ns):
+        return 0
+    ring_close(ring)
+    ring_open(ring, limit, window_ns)
+    return 0
+
+
+cdef void _record_all(Ring *ring, object times) except *:
+    for ts in times:
+        record(ring, ts)
 
 
 def _smallest(*limits: int) -> int:
@@ -75,12 +94,14 @@ cdef class Scope:
         self.executions = {}
         # An account's execution windows and its firm's, per instrument.
         self.fill_windows = {}
-        self.recent: RecentKeys | None = None
         self.chain = (self,) if firm is None else (self, firm)
         self.limits = RiskLimits()
-        self.messages: SlidingCount | None = None
-        self.orders: SlidingCount | None = None
         self.apply(self.limits)
+
+    def __dealloc__(self):
+        ring_close(&self.messages)
+        ring_close(&self.orders)
+        recent_close(&self.recent)
 
     def apply(self, limits: RiskLimits) -> None:
         """Adopt new limits; exposure and the kill switch are kept.
@@ -94,8 +115,8 @@ cdef class Scope:
         self.credit = limits.credit_limit
         self.credit_cap = limits.credit_limit or NO_LIMIT
         self.warn_at = -(-limits.credit_limit * limits.warn_bps // BPS)
-        self.messages = _window(self.messages, limits.max_messages, limits.message_window_ns)
-        self.orders = _window(self.orders, limits.max_orders, limits.order_window_ns)
+        _reopen(&self.messages, limits.max_messages, limits.message_window_ns)
+        _reopen(&self.orders, limits.max_orders, limits.order_window_ns)
         if (old.max_executions, old.execution_window_ns) != (
             limits.max_executions, limits.execution_window_ns,
         ):  # fmt: skip
@@ -132,19 +153,64 @@ cdef class Scope:
         self.restricted_instruments = frozenset(
             own.restricted_instruments + theirs.restricted_instruments
         )
-        chain = self.chain
-        messages = [s.messages for s in chain if s.messages is not None]
-        orders = [s.orders for s in chain if s.orders is not None]
-        self.message_windows = tuple(messages)
-        self.entry_windows = tuple(messages + orders)
-        self.execution_limited = any(s.limits.max_executions for s in chain)
+        self._link_rings()
+        self.execution_limited = any(s.limits.max_executions for s in self.chain)
         self.fill_windows.clear()  # the windows they refer to may have been replaced
         self.forget_traded()  # and the restricted list may have grown
         window = max(own.duplicate_window_ns, theirs.duplicate_window_ns)
-        if not window:
-            self.recent = None
-        elif self.recent is None or self.recent.window_ns != window:
-            self.recent = RecentKeys(window)
+        if window != self.recent.window_ns:
+            recent_close(&self.recent)
+            recent_open(&self.recent, window)
+
+    def _link_rings(self) -> None:
+        """Point the entry and message rings at this scope's and its firm's throttles."""
+        cdef Scope each
+        self.entry_count = 0
+        self.message_count = 0
+        for each in self.chain:
+            if each.messages.limit:
+                self.entry_rings[self.entry_count] = &each.messages
+                self.message_rings[self.message_count] = &each.messages
+                self.entry_count += 1
+                self.message_count += 1
+        for each in self.chain:
+            if each.orders.limit:
+                self.entry_rings[self.entry_count] = &each.orders
+                self.entry_count += 1
+
+    @property
+    def message_times(self) -> list[int]:
+        """The stamps in this scope's own message throttle, oldest first."""
+        return ring_times(&self.messages)
+
+    @property
+    def order_times(self) -> list[int]:
+        """The stamps in this scope's own order throttle, oldest first."""
+        return ring_times(&self.orders)
+
+    def record_throttles(self, messages: list[int], orders: list[int]) -> None:
+        """Count these stamps in the scope's own throttles (a restore); none without one."""
+        if self.messages.limit:
+            _record_all(&self.messages, messages)
+        if self.orders.limit:
+            _record_all(&self.orders, orders)
+
+    @property
+    def duplicate_window_ns(self) -> int:
+        """The duplicate window in force for the scope's orders (0: none)."""
+        return self.recent.window_ns
+
+    def recent_entries(self) -> list[tuple[int, DuplicateKey]]:
+        """The duplicate keys inside the window, with their stamps, oldest first."""
+        return recent_entries(&self.recent)
+
+    def record_recent(self, key: DuplicateKey, long long ts) -> None:
+        """Record a duplicate key at ``ts`` (a restore); nothing without a window."""
+        if not self.recent.window_ns:
+            return
+        symbol, side, price, qty = key
+        buy = side is Side.BUY
+        note(&self.recent, symbol, buy, price, qty, key_hash(symbol, buy, price, qty), ts)
 
     @property
     def open_notional(self) -> int:
@@ -162,7 +228,20 @@ cdef class Scope:
         """Drop what was kept of the last instrument traded: what it was found from changed."""
         self.traded = None
         self.traded_windows = None
+        self.traded_count = 0
         self.traded_position = None
+
+    cdef void keep_traded(self, str symbol, tuple windows):
+        """Make ``symbol``, with its execution ``windows`` (at most the account's and its
+        firm's), the instrument of the moment."""
+        cdef SlidingCount window
+        self.traded = symbol
+        self.traded_windows = windows
+        self.traded_count = 0
+        for window in windows:
+            self.traded_rings[self.traded_count] = &window.ring
+            self.traded_count += 1
+        self.traded_position = self.positions.get(symbol)
 
     def _extended_collar(self, limits: RiskLimits) -> int:
         """A scope's collar outside regular hours: its own, else its regular one, capped.

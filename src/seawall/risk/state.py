@@ -49,7 +49,6 @@ class RiskState(msgspec.Struct, frozen=True):
 
 
 def _scope_state(scope: Scope) -> ScopeState:
-    recent = scope.recent
     return ScopeState(
         scope.kind,
         scope.target,
@@ -60,9 +59,9 @@ def _scope_state(scope: Scope) -> ScopeState:
         scope.kill_cause,
         scope.warned,
         [(symbol, p.net, p.mark) for symbol, p in sorted(scope.positions.items())],
-        scope.messages.times if scope.messages is not None else [],
-        scope.orders.times if scope.orders is not None else [],
-        recent.entries() if recent is not None else [],
+        scope.message_times,
+        scope.order_times,
+        scope.recent_entries(),
         # A window opens at its account's first order in the instrument and is empty until a
         # fill: left out, the state is that of a venue that opened it at the fill.
         [(symbol, w.times) for symbol, w in sorted(scope.executions.items()) if w.times],
@@ -81,7 +80,7 @@ def _matters(scope: Scope) -> bool:
         or scope.killed
         or scope.positions
         or any(window.times for window in scope.executions.values())
-        or (scope.recent is not None and scope.recent.entries())  # perhaps under a firm window
+        or scope.recent_entries()  # perhaps under a firm window
     )
 
 
@@ -104,12 +103,9 @@ def _restore_scope(scope: Scope, s: ScopeState) -> None:
     scope.set_killed(s.killed, s.kill_cause)  # also recomputes the alert levels
     scope.positions = {symbol: Position(net, mark) for symbol, net, mark in s.positions}
     scope.forget_traded()
-    for window, times in ((scope.messages, s.messages), (scope.orders, s.orders)):
-        if window is not None:  # else nothing was recorded either
-            window.extend(times)
-    if scope.recent is not None:
-        for ts, key in s.recent:
-            scope.recent.record(key, ts)
+    scope.record_throttles(s.messages, s.orders)
+    for ts, key in s.recent:
+        scope.record_recent(key, ts)
     for symbol, times in s.executions:
         scope.executions[symbol] = SlidingCount(
             s.limits.max_executions, s.limits.execution_window_ns, times

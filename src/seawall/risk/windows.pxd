@@ -1,28 +1,44 @@
-# The C layout of the throttle windows, shared with the modules that check them on every order.
+# The C layout of the throttle windows and the duplicate table, shared with the modules that
+# check them on every order. Both are plain structs so that a scope can hold its own inline,
+# in its own cache lines, rather than behind an object.
 
 cdef extern from *:
     # Ask for the cache line holding ``address`` without waiting for it (GCC and Clang).
     void prefetch "__builtin_prefetch" (const void *address) noexcept nogil
 
 
-cdef class SlidingCount:
-    cdef long long *ring  # the last ``limit`` timestamps; ``ring[head]`` is the oldest
-    cdef Py_ssize_t head
-    cdef readonly Py_ssize_t limit
-    cdef readonly long long window_ns
+cdef struct Ring:
+    long long *stamps  # the last ``limit`` timestamps; ``stamps[head]`` is the oldest
+    Py_ssize_t head
+    Py_ssize_t limit  # 0: no window (and no stamps)
+    long long window_ns
 
 
-cdef inline bint is_full(SlidingCount window, long long ts) noexcept:
+cdef int ring_open(Ring *ring, Py_ssize_t limit, long long window_ns) except -1
+cdef void ring_close(Ring *ring) noexcept
+cdef list ring_times(Ring *ring)
+
+
+cdef inline bint is_full(Ring *ring, long long ts) noexcept:
     """Whether one more event at ``ts`` would be one too many."""
-    return window.ring[window.head] > ts - window.window_ns  # ts - LONG_AGO would overflow
+    return ring.stamps[ring.head] > ts - ring.window_ns  # ts - LONG_AGO would overflow
 
 
-cdef inline void record(SlidingCount window, long long ts) noexcept:
+cdef inline void record(Ring *ring, long long ts) noexcept:
     """Count an event at ``ts``: it takes the place of the oldest."""
-    window.ring[window.head] = ts
-    window.head += 1
-    if window.head == window.limit:
-        window.head = 0
+    ring.stamps[ring.head] = ts
+    ring.head += 1
+    if ring.head == ring.limit:
+        ring.head = 0
+
+
+cdef inline void prefetch_slot(Ring *ring) noexcept:
+    """Start loading the slot the ring's next event reads and writes."""
+    prefetch(&ring.stamps[ring.head])
+
+
+cdef class SlidingCount:
+    cdef Ring ring
 
 
 cdef struct Seen:
@@ -34,19 +50,36 @@ cdef struct Seen:
     Py_hash_t hash
 
 
-cdef class RecentKeys:
-    cdef readonly long long window_ns
-    cdef Seen *slots  # open addressing, linear probing; a power of two of them
-    cdef Py_ssize_t capacity
-    cdef Py_ssize_t used  # slots ever filled since the last rebuild
-    cdef long long latest  # the stamp of the last key recorded
+cdef struct Recent:
+    Seen *slots  # open addressing, linear probing; a power of two of them; NULL: no window
+    Py_ssize_t capacity
+    Py_ssize_t used  # slots ever filled since the last rebuild
+    long long latest  # the stamp of the last key recorded
+    long long window_ns
 
-    cdef int _allocate(self, Py_ssize_t capacity) except -1
-    cdef Py_ssize_t _find(
-        self, str symbol, bint buy, long long price, long long qty, Py_hash_t h
-    ) except -2
-    cdef int _rebuild(self, long long ts) except -1
-    cdef void _place(self, Seen seen) noexcept
-    cdef void prefetch(self, str symbol, bint buy, long long price, long long qty) noexcept
-    cdef long long seen_at(self, str symbol, bint buy, long long price, long long qty) except? -1
-    cdef int note(self, str symbol, bint buy, long long price, long long qty, long long ts) except -1
+
+cdef Py_hash_t key_hash(str symbol, bint buy, long long price, long long qty) noexcept
+cdef int recent_open(Recent *table, long long window_ns) except -1
+cdef void recent_close(Recent *table) noexcept
+cdef Py_ssize_t find_key(
+    Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h
+) noexcept
+cdef long long seen_at(Recent *table, Py_ssize_t at) noexcept
+cdef int note(
+    Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h,
+    long long ts,
+) except -1
+cdef int note_at(
+    Recent *table, Py_ssize_t at, str symbol, bint buy, long long price, long long qty,
+    Py_hash_t h, long long ts,
+) except -1
+cdef list recent_entries(Recent *table)
+
+
+cdef inline void prefetch_key(Recent *table, Py_hash_t h) noexcept:
+    """Start loading the slot where the search for a key of hash ``h`` begins."""
+    prefetch(&table.slots[h & (table.capacity - 1)])
+
+
+cdef class RecentKeys:
+    cdef Recent table

@@ -8,6 +8,7 @@ are C data (ADR 0010): a ring of stamps, and an open-addressing table.
 """
 
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc
+from libc.string cimport memset
 from cpython.object cimport PyObject
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 
@@ -21,6 +22,45 @@ LONG_AGO = _LONG_AGO
 """A timestamp outside every window: the value of a ring slot never written."""
 
 
+cdef int ring_open(Ring *ring, Py_ssize_t limit, long long window_ns) except -1:
+    """Make ``ring`` an empty window of ``limit`` events in ``window_ns`` (0: no window)."""
+    cdef Py_ssize_t slot
+    ring.stamps = NULL
+    ring.head = 0
+    ring.limit = 0
+    ring.window_ns = window_ns
+    if limit < 0:
+        raise ValueError("a throttle window counts at least one event")
+    if limit == 0:
+        return 0
+    ring.stamps = <long long *>PyMem_Malloc(limit * sizeof(long long))
+    if ring.stamps is NULL:
+        raise MemoryError()
+    for slot in range(limit):
+        ring.stamps[slot] = _LONG_AGO
+    ring.limit = limit
+    return 0
+
+
+cdef void ring_close(Ring *ring) noexcept:
+    PyMem_Free(ring.stamps)
+    ring.stamps = NULL
+    ring.head = 0
+    ring.limit = 0
+
+
+cdef list ring_times(Ring *ring):
+    """The recorded timestamps, oldest first."""
+    cdef Py_ssize_t at
+    cdef long long ts
+    found = []
+    for at in range(ring.limit):
+        ts = ring.stamps[(ring.head + at) % ring.limit]
+        if ts != _LONG_AGO:
+            found.append(ts)
+    return found
+
+
 cdef class SlidingCount:
     """At most ``limit`` events in any ``window_ns`` nanoseconds, exactly.
 
@@ -29,64 +69,227 @@ cdef class SlidingCount:
     exactly when the oldest of them is still inside the window
     (:func:`is_full`), and recording one writes over that oldest slot
     (:func:`record`), so checking and counting an event touch one slot.
+    A scope holds its own message and order windows as bare rings; this
+    object holds one for an instrument's execution window.
     """
 
     def __cinit__(self, Py_ssize_t limit, long long window_ns, times=()):
         if limit <= 0:
             raise ValueError("a throttle window counts at least one event")
-        self.ring = <long long *>PyMem_Malloc(limit * sizeof(long long))
-        if self.ring is NULL:
-            raise MemoryError()
-        for slot in range(limit):
-            self.ring[slot] = _LONG_AGO
-        self.head = 0
-        self.limit = limit
-        self.window_ns = window_ns
+        ring_open(&self.ring, limit, window_ns)
         self.extend(times)
 
     def __dealloc__(self):
-        PyMem_Free(self.ring)
+        ring_close(&self.ring)
+
+    @property
+    def limit(self) -> int:
+        return self.ring.limit
+
+    @property
+    def window_ns(self) -> int:
+        return self.ring.window_ns
 
     def append(self, long long ts) -> None:
         """Count an event at ``ts`` (for callers outside the compiled core)."""
-        record(self, ts)
+        record(&self.ring, ts)
 
     def extend(self, times) -> None:
         for ts in times:
-            record(self, ts)
+            record(&self.ring, ts)
 
     def is_full(self, long long ts) -> bool:
         """Whether one more event at ``ts`` would be one too many."""
-        return is_full(self, ts)
+        return is_full(&self.ring, ts)
 
     @property
     def times(self) -> list[int]:
         """The recorded timestamps, oldest first."""
-        cdef Py_ssize_t at
-        cdef long long ts
-        found = []
-        for at in range(self.limit):
-            ts = self.ring[(self.head + at) % self.limit]
-            if ts != _LONG_AGO:
-                found.append(ts)
-        return found
+        return ring_times(&self.ring)
 
 
-cdef Py_hash_t _hash(str symbol, bint buy, long long price, long long qty) noexcept:
+cdef Py_hash_t key_hash(str symbol, bint buy, long long price, long long qty) noexcept:
+    """A duplicate key's hash: computed once per order, for the search and the record."""
     cdef unsigned long long h = <unsigned long long>hash(symbol)
     h = (h ^ <unsigned long long>price) * 0x100000001b3ULL  # FNV-1a's multiplier
     h = (h ^ <unsigned long long>qty) * 0x100000001b3ULL
     return <Py_hash_t>((h ^ buy) >> 1)  # never -1, the error value
 
 
+cdef int _allocate(Recent *table, Py_ssize_t capacity) except -1:
+    table.slots = <Seen *>PyMem_Calloc(capacity, sizeof(Seen))
+    if table.slots is NULL:
+        raise MemoryError()
+    table.capacity = capacity
+    table.used = 0
+    return 0
+
+
 cdef void _release(Seen *slots, Py_ssize_t capacity) noexcept:
-    """Free a table and the references it holds."""
+    """Free a table's slots and the references they hold."""
     cdef Py_ssize_t at
     if slots is NULL:
         return
     for at in range(capacity):
         Py_XDECREF(<PyObject *>slots[at].symbol)
     PyMem_Free(slots)
+
+
+cdef int recent_open(Recent *table, long long window_ns) except -1:
+    """Make ``table`` an empty duplicate window of ``window_ns`` (0: none, no slots)."""
+    table.slots = NULL
+    table.capacity = 0
+    table.used = 0
+    table.latest = _LONG_AGO
+    table.window_ns = window_ns
+    if window_ns:
+        _allocate(table, 8)
+    return 0
+
+
+cdef void recent_close(Recent *table) noexcept:
+    _release(table.slots, table.capacity)
+    table.slots = NULL
+    table.capacity = 0
+    table.used = 0
+    table.window_ns = 0
+
+
+cdef Py_ssize_t find_key(
+    Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h
+) noexcept:
+    """The slot holding the key, or -1: what :func:`seen_at` and :func:`note_at` take."""
+    cdef Py_ssize_t mask = table.capacity - 1
+    cdef Py_ssize_t at = h & mask
+    cdef Seen *slot
+    while True:
+        slot = &table.slots[at]
+        if slot.symbol is NULL:
+            return -1
+        if (
+            slot.hash == h and slot.price == price and slot.qty == qty and slot.buy == buy
+            and (slot.symbol == <void *>symbol or <str>slot.symbol == symbol)
+        ):
+            return at
+        at = (at + 1) & mask
+
+
+cdef long long seen_at(Recent *table, Py_ssize_t at) noexcept:
+    """When the key found at slot ``at`` was last recorded; LONG_AGO if it was not found,
+    or if it had left the window by the last key recorded (then it is gone from the
+    export too, whatever the order of the stamps)."""
+    if at < 0 or table.slots[at].stamp <= table.latest - table.window_ns:
+        return _LONG_AGO
+    return table.slots[at].stamp
+
+
+cdef int note(
+    Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h,
+    long long ts,
+) except -1:
+    """Record the key, of hash ``h``, at ``ts``."""
+    cdef Py_ssize_t at = find_key(table, symbol, buy, price, qty, h)
+    return note_at(table, at, symbol, buy, price, qty, h, ts)
+
+
+cdef int note_at(
+    Recent *table, Py_ssize_t at, str symbol, bint buy, long long price, long long qty,
+    Py_hash_t h, long long ts,
+) except -1:
+    """Record the key, of hash ``h``, at ``ts``; ``at`` is where :func:`find_key` found it,
+    with no change to the table since."""
+    cdef Py_ssize_t mask
+    cdef Seen *slot
+    table.latest = ts
+    if at >= 0:
+        table.slots[at].stamp = ts
+        return 0
+    mask = table.capacity - 1
+    at = h & mask
+    while True:  # the first slot on the key's path that is free or expired
+        slot = &table.slots[at]
+        if slot.symbol is NULL or slot.stamp <= ts - table.window_ns:
+            break
+        at = (at + 1) & mask
+    if slot.symbol is NULL:
+        if 2 * (table.used + 1) > table.capacity:
+            _rebuild(table, ts)
+            return note(table, symbol, buy, price, qty, h, ts)
+        table.used += 1
+    else:
+        Py_XDECREF(<PyObject *>slot.symbol)
+    Py_INCREF(symbol)
+    slot.symbol = <void *>symbol
+    slot.buy = buy
+    slot.price = price
+    slot.qty = qty
+    slot.stamp = ts
+    slot.hash = h
+    return 0
+
+
+cdef int _rebuild(Recent *table, long long ts) except -1:
+    """Keep only the keys still inside the window at ``ts``, in a table four times
+    their number (at least 8), so the next rebuild is as far away as this one.
+
+    With no key left inside the window (a window short against the account's
+    pace of orders), the slots are cleared where they are instead.
+    """
+    cdef Seen *old = table.slots
+    cdef Py_ssize_t old_capacity = table.capacity
+    cdef Py_ssize_t live = 0
+    cdef Py_ssize_t at
+    cdef Py_ssize_t capacity = 8
+    for at in range(old_capacity):
+        if old[at].symbol is not NULL and old[at].stamp > ts - table.window_ns:
+            live += 1
+    while capacity < 4 * live:
+        capacity *= 2
+    if live == 0 and capacity == old_capacity:
+        for at in range(old_capacity):
+            Py_XDECREF(<PyObject *>old[at].symbol)
+        memset(old, 0, old_capacity * sizeof(Seen))
+        table.used = 0
+        return 0
+    _allocate(table, capacity)
+    for at in range(old_capacity):
+        if old[at].symbol is not NULL and old[at].stamp > ts - table.window_ns:
+            _place(table, old[at])
+    _release(old, old_capacity)
+    return 0
+
+
+cdef void _place(Recent *table, Seen seen) noexcept:
+    """Put a live key known to be absent into the table (a rebuild)."""
+    cdef Py_ssize_t mask = table.capacity - 1
+    cdef Py_ssize_t at = seen.hash & mask
+    while table.slots[at].symbol is not NULL:
+        at = (at + 1) & mask
+    Py_INCREF(<object>seen.symbol)
+    table.slots[at] = seen
+    table.used += 1
+
+
+cdef list recent_entries(Recent *table):
+    """The keys still inside the window at the last one recorded, with their stamps,
+    oldest first: what a restored venue records again to refuse the same orders."""
+    cdef Py_ssize_t at
+    cdef Seen *slot
+    found = []
+    for at in range(table.capacity):
+        slot = &table.slots[at]
+        if slot.symbol is not NULL and slot.stamp > table.latest - table.window_ns:
+            side = Side.BUY if slot.buy else Side.SELL
+            found.append((slot.stamp, (<str>slot.symbol, side, slot.price, slot.qty)))
+    found.sort(key=_canonical)
+    return found
+
+
+def _canonical(entry: tuple[int, DuplicateKey]) -> tuple[int, str, str, int, int]:
+    """Oldest first, keys seen at the same instant in a fixed order (not the table's, which
+    follows string hashes that change from one process to the next)."""
+    stamp, (symbol, side, price, qty) = entry
+    return stamp, symbol, side.value, price, qty
 
 
 cdef class RecentKeys:
@@ -96,146 +299,35 @@ cdef class RecentKeys:
     stamp has left the window counts as absent: the next key recorded may
     take its slot, and the table is rebuilt from the keys still inside the
     window when it fills, so it never holds much more than a window's worth.
+    A scope holds its own table as a bare struct; this object holds one for
+    callers outside the compiled core.
     """
 
     def __cinit__(self, long long window_ns):
-        self.window_ns = window_ns
-        self.latest = _LONG_AGO
-        self._allocate(8)
+        if window_ns <= 0:
+            raise ValueError("a duplicate window lasts at least a nanosecond")
+        recent_open(&self.table, window_ns)
 
     def __dealloc__(self):
-        _release(self.slots, self.capacity)
+        recent_close(&self.table)
 
-    cdef int _allocate(self, Py_ssize_t capacity) except -1:
-        self.slots = <Seen *>PyMem_Calloc(capacity, sizeof(Seen))
-        if self.slots is NULL:
-            raise MemoryError()
-        self.capacity = capacity
-        self.used = 0
-        return 0
-
-    cdef Py_ssize_t _find(
-        self, str symbol, bint buy, long long price, long long qty, Py_hash_t h
-    ) except -2:
-        """The slot holding the key, or -1."""
-        cdef Py_ssize_t mask = self.capacity - 1
-        cdef Py_ssize_t at = h & mask
-        cdef Seen *slot
-        while True:
-            slot = &self.slots[at]
-            if slot.symbol is NULL:
-                return -1
-            if (
-                slot.hash == h and slot.price == price and slot.qty == qty and slot.buy == buy
-                and (slot.symbol == <void *>symbol or <str>slot.symbol == symbol)
-            ):
-                return at
-            at = (at + 1) & mask
-
-    cdef void prefetch(self, str symbol, bint buy, long long price, long long qty) noexcept:
-        """Start loading the slot where the key's search begins."""
-        cdef Py_hash_t h = _hash(symbol, buy, price, qty)
-        prefetch(&self.slots[h & (self.capacity - 1)])
-
-    cdef long long seen_at(self, str symbol, bint buy, long long price, long long qty) except? -1:
-        """When the key was last recorded; LONG_AGO if never, or if it had left the window
-        by the last key recorded (then it is gone from the export too, whatever the order
-        of the stamps)."""
-        cdef Py_ssize_t at = self._find(symbol, buy, price, qty, _hash(symbol, buy, price, qty))
-        if at < 0 or self.slots[at].stamp <= self.latest - self.window_ns:
-            return _LONG_AGO
-        return self.slots[at].stamp
-
-    cdef int note(self, str symbol, bint buy, long long price, long long qty, long long ts) except -1:
-        """Record the key at ``ts``."""
-        cdef Py_hash_t h = _hash(symbol, buy, price, qty)
-        cdef Py_ssize_t at = self._find(symbol, buy, price, qty, h)
-        cdef Py_ssize_t mask
-        cdef Seen *slot
-        self.latest = ts
-        if at >= 0:
-            self.slots[at].stamp = ts
-            return 0
-        mask = self.capacity - 1
-        at = h & mask
-        while True:  # the first slot on the key's path that is free or expired
-            slot = &self.slots[at]
-            if slot.symbol is NULL or slot.stamp <= ts - self.window_ns:
-                break
-            at = (at + 1) & mask
-        if slot.symbol is NULL:
-            if 2 * (self.used + 1) > self.capacity:
-                self._rebuild(ts)
-                return self.note(symbol, buy, price, qty, ts)
-            self.used += 1
-        else:
-            Py_XDECREF(<PyObject *>slot.symbol)
-        Py_INCREF(symbol)
-        slot.symbol = <void *>symbol
-        slot.buy = buy
-        slot.price = price
-        slot.qty = qty
-        slot.stamp = ts
-        slot.hash = h
-        return 0
-
-    cdef int _rebuild(self, long long ts) except -1:
-        """Keep only the keys still inside the window at ``ts``, in a table four times
-        their number (at least 8), so the next rebuild is as far away as this one."""
-        cdef Seen *old = self.slots
-        cdef Py_ssize_t old_capacity = self.capacity
-        cdef Py_ssize_t live = 0
-        cdef Py_ssize_t at
-        cdef Py_ssize_t capacity = 8
-        for at in range(old_capacity):
-            if old[at].symbol is not NULL and old[at].stamp > ts - self.window_ns:
-                live += 1
-        while capacity < 4 * live:
-            capacity *= 2
-        self._allocate(capacity)
-        for at in range(old_capacity):
-            if old[at].symbol is not NULL and old[at].stamp > ts - self.window_ns:
-                self._place(old[at])
-        _release(old, old_capacity)
-        return 0
-
-    cdef void _place(self, Seen seen) noexcept:
-        """Put a live key known to be absent into the table (a rebuild)."""
-        cdef Py_ssize_t mask = self.capacity - 1
-        cdef Py_ssize_t at = seen.hash & mask
-        while self.slots[at].symbol is not NULL:
-            at = (at + 1) & mask
-        Py_INCREF(<object>seen.symbol)
-        self.slots[at] = seen
-        self.used += 1
+    @property
+    def window_ns(self) -> int:
+        return self.table.window_ns
 
     def record(self, key: DuplicateKey, long long ts) -> None:
-        """Record ``key`` at ``ts`` (for callers outside the compiled core)."""
+        """Record ``key`` at ``ts``."""
         symbol, side, price, qty = key
-        self.note(symbol, side is Side.BUY, price, qty, ts)
+        buy = side is Side.BUY
+        note(&self.table, symbol, buy, price, qty, key_hash(symbol, buy, price, qty), ts)
 
     def duplicates(self, key: DuplicateKey, long long ts) -> bool:
         """Whether an order with ``key`` at ``ts`` repeats one recorded inside the window."""
         symbol, side, price, qty = key
-        return self.seen_at(symbol, side is Side.BUY, price, qty) > ts - self.window_ns
+        buy = side is Side.BUY
+        at = find_key(&self.table, symbol, buy, price, qty, key_hash(symbol, buy, price, qty))
+        return seen_at(&self.table, at) > ts - self.table.window_ns
 
     def entries(self) -> list[tuple[int, DuplicateKey]]:
-        """The keys still inside the window at the last one recorded, with their stamps,
-        oldest first: what a restored venue records again to refuse the same orders."""
-        cdef Py_ssize_t at
-        cdef Seen *slot
-        found = []
-        for at in range(self.capacity):
-            slot = &self.slots[at]
-            if slot.symbol is not NULL and slot.stamp > self.latest - self.window_ns:
-                side = Side.BUY if slot.buy else Side.SELL
-                found.append((slot.stamp, (<str>slot.symbol, side, slot.price, slot.qty)))
-        found.sort(key=_canonical)
-        return found
-
-
-def _canonical(entry: tuple[int, DuplicateKey]) -> tuple[int, str, str, int, int]:
-    """Oldest first, keys seen at the same instant in a fixed order (not the table's, which
-    follows string hashes that change from one process to the next)."""
-    stamp, (symbol, side, price, qty) = entry
-    return stamp, symbol, side.value, price, qty
+        """The keys inside the window at the last one recorded, oldest first."""
+        return recent_entries(&self.table)
