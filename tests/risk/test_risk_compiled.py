@@ -218,7 +218,7 @@ def test_stamps_near_the_end_of_the_clock_do_not_overflow() -> None:
 def test_admit_without_a_passing_check_is_refused() -> None:
     engine = RiskEngine(VenueConfig(), {})
     with pytest.raises(RuntimeError, match="check_order"):
-        engine.admit(0)
+        engine.admit()
 
 
 def test_an_account_counts_in_its_firms_throttle_as_the_firm_changes_it() -> None:
@@ -239,3 +239,16 @@ def test_an_account_counts_in_its_firms_throttle_as_the_firm_changes_it() -> Non
     assert refusal(m.buy("A2", 1, PRICE)) is RejectReason.ORDER_RATE_EXCEEDED
     m.limits("F", FIRM)  # no throttle at all
     assert [refusal(m.buy("A1", 1, PRICE)) for _ in range(5)] == [None] * 5
+
+
+def test_an_order_skips_the_duplicate_table_only_when_every_key_has_left_the_window() -> None:
+    """The table is not read while the newest key recorded is outside the window; the newest,
+    not the last recorded, so that a clock stepping back still finds a key stamped later."""
+    m = RiskMarket()
+    m.limits("A1", duplicate_window_ns=1_000)
+    t0 = m.ts + 10**9
+    assert refusal(m.buy("A1", 1, PRICE, at=t0 + 10_000)) is None
+    assert refusal(m.buy("A1", 2, PRICE, at=t0 + 2_000)) is None  # the clock steps back
+    assert refusal(m.buy("A1", 1, PRICE, at=t0 + 3_500)) is RejectReason.DUPLICATE_ORDER
+    assert refusal(m.buy("A1", 1, PRICE, at=t0 + 11_000)) is None  # every key has left it
+    assert refusal(m.buy("A1", 1, PRICE, at=t0 + 11_999)) is RejectReason.DUPLICATE_ORDER

@@ -431,7 +431,7 @@ class Venue:
             )
         ]  # fmt: skip
         if self.risk_active:
-            risk.admit(ts)
+            risk.admit()
         if is_stop:
             self.orders[order_id] = order
             book.add_stop(order)

@@ -61,6 +61,7 @@ Problem = tuple[RejectReason, str]
 cdef object _BUY = Side.BUY
 cdef int128 _NO_LIMIT = NO_LIMIT  # compared without a Python integer
 cdef long long _BPS = BPS
+cdef Py_ssize_t _UNSEARCHED = -2  # the duplicate table was not searched for the key
 
 # Where the fields the hooks read on every order live (see seawall.risk.slots).
 cdef object _NEW_ORDER = NewOrder
@@ -189,6 +190,7 @@ cdef class RiskEngine:
     cdef long long passed_qty
     cdef Py_hash_t passed_key
     cdef Py_ssize_t passed_slot
+    cdef long long passed_ts
     cdef str passed_parent
     # Regular hours or not, and the interval of time that answer holds for.
     cdef bint regular
@@ -294,8 +296,9 @@ cdef class RiskEngine:
             problem = self._collar_problem(scope, side, book, price, ts)
             if problem is not None:
                 return problem
-        cdef Py_ssize_t slot = -1
-        if scope.recent.slots:
+        cdef Py_ssize_t slot = _UNSEARCHED
+        # With no key recorded inside the window, none can match: the table is not read.
+        if scope.recent.slots and scope.recent.newest > ts - scope.recent.window_ns:
             slot = find_key(&scope.recent, symbol, buy, price, qty, key)
             if seen_at(&scope.recent, slot) > ts - scope.recent.window_ns:
                 return RejectReason.DUPLICATE_ORDER, (
@@ -317,6 +320,7 @@ cdef class RiskEngine:
             self.passed_qty = qty
             self.passed_key = key
             self.passed_slot = slot
+            self.passed_ts = ts
             self.passed_parent = parent
         return problem
 
@@ -563,22 +567,29 @@ cdef class RiskEngine:
             self.kill(scope, "credit limit reached: " + text, "")
         return RejectReason.CREDIT_LIMIT_EXCEEDED, text
 
-    def admit(self, long long ts) -> None:
+    def admit(self) -> None:
         """The order :meth:`check_order` passed last was funded and entered: count it.
 
-        The venue admits an order right after the check that passed it, so
-        the scope, notional, duplicate key and parent that check found are
-        this order's.
+        The venue admits an order right after the check that passed it, in
+        the same command, so the scope, notional, duplicate key, parent and
+        time that check found are this order's.
         """
+        cdef long long ts = self.passed_ts
         cdef Scope scope = self.passed_scope
         if scope is None:
             raise RuntimeError("admit follows a check_order that passed the order")
         self.passed_scope = None
         self._expose(scope, self.passed_notional)
+        cdef Py_ssize_t slot = self.passed_slot
         if scope.recent.slots:
+            if slot == _UNSEARCHED:
+                slot = find_key(
+                    &scope.recent, self.passed_symbol, self.passed_buy, self.passed_price,
+                    self.passed_qty, self.passed_key,
+                )  # fmt: skip
             note_at(
-                &scope.recent, self.passed_slot, self.passed_symbol, self.passed_buy,
-                self.passed_price, self.passed_qty, self.passed_key, ts,
+                &scope.recent, slot, self.passed_symbol, self.passed_buy, self.passed_price,
+                self.passed_qty, self.passed_key, ts,
             )  # fmt: skip
         if self.passed_parent:
             self.parents[(scope.target, self.passed_parent)].used += self.passed_qty

@@ -8,10 +8,11 @@ cdef extern from *:
 
 
 cdef struct Ring:
+    long long oldest  # ``stamps[head]``, kept beside the ring's owner: checked without a load
+    long long window_ns
     long long *stamps  # the last ``limit`` timestamps; ``stamps[head]`` is the oldest
     Py_ssize_t head
     Py_ssize_t limit  # 0: no window (and no stamps)
-    long long window_ns
 
 
 cdef int ring_open(Ring *ring, Py_ssize_t limit, long long window_ns) except -1
@@ -21,15 +22,20 @@ cdef list ring_times(Ring *ring)
 
 cdef inline bint is_full(Ring *ring, long long ts) noexcept:
     """Whether one more event at ``ts`` would be one too many."""
-    return ring.stamps[ring.head] > ts - ring.window_ns  # ts - LONG_AGO would overflow
+    return ring.oldest > ts - ring.window_ns  # ts - LONG_AGO would overflow
 
 
 cdef inline void record(Ring *ring, long long ts) noexcept:
-    """Count an event at ``ts``: it takes the place of the oldest."""
+    """Count an event at ``ts``: it takes the place of the oldest.
+
+    Nothing waits on the stamps' memory here: the store is buffered, and
+    the load of the next oldest is needed only by the next check.
+    """
     ring.stamps[ring.head] = ts
     ring.head += 1
     if ring.head == ring.limit:
         ring.head = 0
+    ring.oldest = ring.stamps[ring.head]
 
 
 cdef inline void prefetch_slot(Ring *ring) noexcept:
@@ -55,6 +61,7 @@ cdef struct Recent:
     Py_ssize_t capacity
     Py_ssize_t used  # slots ever filled since the last rebuild
     long long latest  # the stamp of the last key recorded
+    long long newest  # the latest stamp of any key recorded: none is in the window after it
     long long window_ns
 
 

@@ -28,6 +28,7 @@ cdef int ring_open(Ring *ring, Py_ssize_t limit, long long window_ns) except -1:
     ring.stamps = NULL
     ring.head = 0
     ring.limit = 0
+    ring.oldest = _LONG_AGO
     ring.window_ns = window_ns
     if limit < 0:
         raise ValueError("a throttle window counts at least one event")
@@ -47,6 +48,7 @@ cdef void ring_close(Ring *ring) noexcept:
     ring.stamps = NULL
     ring.head = 0
     ring.limit = 0
+    ring.oldest = _LONG_AGO
 
 
 cdef list ring_times(Ring *ring):
@@ -141,6 +143,7 @@ cdef int recent_open(Recent *table, long long window_ns) except -1:
     table.capacity = 0
     table.used = 0
     table.latest = _LONG_AGO
+    table.newest = _LONG_AGO
     table.window_ns = window_ns
     if window_ns:
         _allocate(table, 8)
@@ -201,6 +204,8 @@ cdef int note_at(
     cdef Py_ssize_t mask
     cdef Seen *slot
     table.latest = ts
+    if ts > table.newest:
+        table.newest = ts
     if at >= 0:
         table.slots[at].stamp = ts
         return 0
