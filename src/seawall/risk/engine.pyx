@@ -127,10 +127,11 @@ cdef void _prefetch_fill(Scope scope) noexcept:
         prefetch_slot(scope.traded_rings[at])
 
 
-cdef inline void _expect(object obj, object cls) except *:
+cdef inline int _expect(object obj, object cls) except -1:
     """Fields are read at their offsets only from objects of the type they were found in."""
     if type(obj) is not cls:
         raise TypeError(f"expected a {cls.__name__}, got {type(obj).__name__}")
+    return 0
 
 
 _ACCOUNT = RiskScope.ACCOUNT

@@ -64,3 +64,4 @@ cdef class Scope:
     cpdef void refresh_alerts(self)
     cpdef void forget_traded(self)
     cdef void keep_traded(self, str symbol, tuple windows)
+    cdef void _link_rings(self)

@@ -20,18 +20,17 @@ order's.
 """
 
 from seawall.core.commands import RiskLimits
-from seawall.core.types import BPS, RiskScope, Side
+from seawall.core.types import BPS, RiskScope
 from seawall.risk.windows import DuplicateKey
 
 from seawall.risk.windows cimport (
     Ring,
     SlidingCount,
-    key_hash,
-    note,
     recent_close,
     recent_entries,
     recent_open,
     record,
+    record_key,
     ring_close,
     ring_open,
     ring_times,
@@ -162,7 +161,7 @@ cdef class Scope:
             recent_close(&self.recent)
             recent_open(&self.recent, window)
 
-    def _link_rings(self) -> None:
+    cdef void _link_rings(self):
         """Point the entry and message rings at this scope's and its firm's throttles."""
         cdef Scope each
         self.entry_count = 0
@@ -206,11 +205,8 @@ cdef class Scope:
 
     def record_recent(self, key: DuplicateKey, long long ts) -> None:
         """Record a duplicate key at ``ts`` (a restore); nothing without a window."""
-        if not self.recent.window_ns:
-            return
-        symbol, side, price, qty = key
-        buy = side is Side.BUY
-        note(&self.recent, symbol, buy, price, qty, key_hash(symbol, buy, price, qty), ts)
+        if self.recent.window_ns:
+            record_key(&self.recent, key, ts)
 
     @property
     def open_notional(self) -> int:

@@ -81,6 +81,7 @@ cdef int note_at(
     Py_hash_t h, long long ts,
 ) except -1
 cdef list recent_entries(Recent *table)
+cdef int record_key(Recent *table, object key, long long ts) except -1
 
 
 cdef inline void prefetch_key(Recent *table, Py_hash_t h) noexcept:

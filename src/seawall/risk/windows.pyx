@@ -290,6 +290,13 @@ cdef list recent_entries(Recent *table):
     return found
 
 
+cdef int record_key(Recent *table, object key, long long ts) except -1:
+    """Record a duplicate key given as a tuple (instrument, side, price, quantity) at ``ts``."""
+    symbol, side, price, qty = key
+    buy = side is Side.BUY
+    return note(table, symbol, buy, price, qty, key_hash(symbol, buy, price, qty), ts)
+
+
 def _canonical(entry: tuple[int, DuplicateKey]) -> tuple[int, str, str, int, int]:
     """Oldest first, keys seen at the same instant in a fixed order (not the table's, which
     follows string hashes that change from one process to the next)."""
@@ -322,9 +329,7 @@ cdef class RecentKeys:
 
     def record(self, key: DuplicateKey, long long ts) -> None:
         """Record ``key`` at ``ts``."""
-        symbol, side, price, qty = key
-        buy = side is Side.BUY
-        note(&self.table, symbol, buy, price, qty, key_hash(symbol, buy, price, qty), ts)
+        record_key(&self.table, key, ts)
 
     def duplicates(self, key: DuplicateKey, long long ts) -> bool:
         """Whether an order with ``key`` at ``ts`` repeats one recorded inside the window."""
