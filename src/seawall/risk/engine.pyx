@@ -100,10 +100,10 @@ cdef void _prefetch_order(Scope scope, Py_hash_t key) noexcept:
     With many accounts, an order finds most of its account's state out of
     cache. Its scope's lines were requested first (:func:`_prefetch_scope`);
     they hold the account's own rings and duplicate table, so the next level
-    is the ring slots, the table slot for the order's key (``key``), and the
-    execution windows of the instrument of the moment, whose slots come
-    last. Read in turn, each would wait for memory; requested together, a
-    level at a time, they arrive together.
+    is the execution windows of the instrument of the moment, the ring slots
+    the order will be recorded in and the table slot for its key (``key``),
+    then the execution windows' slots. Read in turn, each would wait for
+    memory; requested together, a level at a time, they arrive together.
     """
     cdef Py_ssize_t at
     for at in range(scope.traded_count):
