@@ -231,3 +231,16 @@ def test_a_restored_venue_keeps_the_duplicate_window_its_firm_imposes() -> None:
     refused = venue.process(ioc, ts + 1)
     assert isinstance(refused[0], Rejected) and refused[0].reason is R.DUPLICATE_ORDER
     assert restored.process(ioc, ts + 1) == refused
+
+
+def test_equal_limits_give_equal_state_hashes_however_their_values_were_made() -> None:
+    """A warning level of 7,500 decoded from a message is another integer object than the
+    default's; the state, and so its hash, must depend on the value alone."""
+    decoded = msgspec.json.decode(b'{"warn_bps": 7500, "credit_limit": 5}', type=RiskLimits)
+    assert decoded == RiskLimits(credit_limit=5)
+    built = in_memory(VenueConfig(), [*setup_commands(), limits("account", "A1", credit_limit=5)])
+    sent = in_memory(
+        VenueConfig(), [*setup_commands(), SetRiskLimits(OPERATOR, ACCOUNT, "A1", decoded)]
+    )
+    assert sent.state_hash() == built.state_hash()
+    assert Venue.restore(sent.export_state()).state_hash() == built.state_hash()

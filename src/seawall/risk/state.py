@@ -48,11 +48,30 @@ class RiskState(msgspec.Struct, frozen=True):
     failing: list[str]
 
 
+_UNSET = RiskLimits()
+
+
+def _canonical(limits: RiskLimits) -> RiskLimits:
+    """Equal limits, encoded alike: every field equal to its default holds the default itself.
+
+    msgspec leaves a field out of an encoding when its value *is* the default
+    object, and an equal integer decoded or computed elsewhere is another
+    object (7,500, the default warning level, is beyond CPython's cached
+    small integers): equal states would otherwise hash differently.
+    """
+    own = {
+        name: value
+        for name, value in msgspec.structs.asdict(limits).items()
+        if value != getattr(_UNSET, name)
+    }
+    return msgspec.structs.replace(_UNSET, **own)
+
+
 def _scope_state(scope: Scope) -> ScopeState:
     return ScopeState(
         scope.kind,
         scope.target,
-        scope.limits,
+        _canonical(scope.limits),
         scope.open_notional,
         scope.executed,
         scope.killed,
@@ -66,9 +85,6 @@ def _scope_state(scope: Scope) -> ScopeState:
         # fill: left out, the state is that of a venue that opened it at the fill.
         [(symbol, w.times) for symbol, w in sorted(scope.executions.items()) if w.times],
     )
-
-
-_UNSET = RiskLimits()
 
 
 def _matters(scope: Scope) -> bool:
