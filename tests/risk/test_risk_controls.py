@@ -148,6 +148,23 @@ def test_a_firm_duplicate_window_compares_orders_of_the_same_account_only() -> N
     assert refusal(m.buy("A2", 100, PRICE)) is R.DUPLICATE_ORDER
 
 
+def test_a_duplicate_window_changed_above_an_account_keeps_the_orders_inside_it() -> None:
+    """The account's table takes the longer of its own window and its firm's: a firm that
+    sets or changes its window re-windows the orders already inside, never forgets them."""
+    m = RiskMarket()
+    m.limits("A1", duplicate_window_ns=SECOND)
+    t0 = m.ts + SECOND
+    assert kinds(m.buy("A1", 100, PRICE, at=t0)) == ["OrderAccepted"]
+    m.limits("F", FIRM, duplicate_window_ns=3 * SECOND, at=t0 + 1)
+    assert refusal(m.buy("A1", 100, PRICE, at=t0 + 2)) is R.DUPLICATE_ORDER
+    assert refusal(m.buy("A1", 100, PRICE, at=t0 + 2 * SECOND)) is R.DUPLICATE_ORDER  # firm's
+    m.limits("F", FIRM, at=t0 + 2 * SECOND + 1)  # back to the account's own second
+    assert kinds(m.buy("A1", 100, PRICE, at=t0 + 2 * SECOND + 2)) == ["OrderAccepted"]
+    assert refusal(m.buy("A1", 100, PRICE, at=t0 + 2 * SECOND + 3)) is R.DUPLICATE_ORDER
+    restored = type(m.venue).restore(m.venue.export_state())
+    assert restored.state_hash() == m.venue.state_hash()
+
+
 # ---------------------------------------------------------------------------- throttles
 
 

@@ -158,8 +158,14 @@ cdef class Scope:
         self.forget_traded()  # and the restricted list may have grown
         window = max(own.duplicate_window_ns, theirs.duplicate_window_ns)
         if window != self.recent.window_ns:
+            # The keys inside the old window stay (what an export lists, so a restored copy
+            # holds the same): a firm lengthening its window must not wipe an account's own.
+            kept = recent_entries(&self.recent)
             recent_close(&self.recent)
             recent_open(&self.recent, window)
+            if window:
+                for ts, key in kept:
+                    record_key(&self.recent, key, ts)
 
     cdef void _link_rings(self):
         """Point the entry and message rings at this scope's and its firm's throttles."""
