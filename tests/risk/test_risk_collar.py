@@ -12,8 +12,8 @@ import pytest
 from risk_support import BUY, FIRM, MIDDAY, OPT, PRICE, SELL, RiskMarket, utc_ns
 
 from orders_support import kinds, refusal, usd
-from seawall import Instrument, OrderType, TimeInForce, VenueConfig
-from seawall.core.commands import Cancel, Deposit, ListInstrument, Replace
+from seawall import Instrument, OrderType, TimeInForce, Venue, VenueConfig
+from seawall.core.commands import Cancel, Deposit, ListInstrument, NewOrder, Replace
 from seawall.core.events import (
     CancelReason,
     OrderAccepted,
@@ -165,6 +165,22 @@ def test_a_firm_collar_applies_to_its_accounts_and_a_replace_is_collared_too() -
     bid = m.rest("B", BUY, 1, high)
     assert refusal(m.do(Replace("bob", bid, 1, high + usd("0.01")))) is R.OUTSIDE_PRICE_COLLAR
     assert m.venue.orders[bid].price == high
+
+
+def test_a_firm_collar_narrows_the_first_market_order_of_an_account_and_its_restored_copy() -> None:
+    """An account's scope is made at its first order; a market order must find its firm's
+    collar there too, in the venue and in a copy restored before the account ever traded."""
+    m = RiskMarket(start=utc_ns(2024, 7, 10, 15, 0))
+    m.limits("F", FIRM, collar_bps=20)  # inside the venue's own market collar ($0.50)
+    bound = PRICE + PRICE * 20 // BPS
+    copy = Venue.restore(m.venue.export_state())
+    market = NewOrder(
+        "alice", "A1", "XYZ", BUY, 10, order_type=OrderType.MARKET, tif=TimeInForce.IOC
+    )
+    events = m.do(market)
+    accepted = events[0]
+    assert isinstance(accepted, OrderAccepted) and accepted.price == bound, events
+    assert copy.process(market, m.ts) == events
 
 
 def test_a_market_order_takes_the_tighter_of_the_venue_and_account_collars() -> None:

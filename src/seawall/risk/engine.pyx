@@ -504,16 +504,16 @@ cdef class RiskEngine:
 
         A market order is a request for any price within protection, so an
         account collar narrower than the venue's narrows the order instead of
-        refusing it. The bound is rounded inward to the tick.
+        refusing it. The bound is rounded inward to the tick. The account's
+        scope is made here if this is its first order: its firm's collar (or
+        the rulebook's) applies from the first order on, whether or not the
+        scope existed before (a restored venue makes only the scopes that
+        differ from a fresh one).
         """
         _expect(account, _ACCOUNT_TYPE)
         _expect(book, _BOOK)
-        scope = field(account, _ACCOUNT_RISK)  # None before its first order: no collar of its own
-        if scope is None:
-            return price
-        cdef long long bps = (
-            (<Scope>scope).collar_bps if self.regular_at(ts) else (<Scope>scope).extended_collar_bps
-        )
+        cdef Scope scope = self.account_scope(account)
+        cdef long long bps = scope.collar_bps if self.regular_at(ts) else scope.extended_collar_bps
         if not bps:
             return price
         cdef long long reference = field(book, _BOOK_LAST_PRICE)
