@@ -1,31 +1,16 @@
 """Type declarations of the compiled module ``engine.pyx`` (see it for the docs)."""
 
-from typing import NamedTuple
-
 from seawall.core.book import Book, Order
 from seawall.core.commands import NewOrder, RiskLimits
 from seawall.core.config import VenueConfig
 from seawall.core.events import RejectReason
 from seawall.core.ledger import Account
 from seawall.core.types import Side
+from seawall.risk.records import Notice, Parent
 from seawall.risk.scope import Scope
 from seawall.risk.session import RegularHours
 
 Problem = tuple[RejectReason, str]
-
-class Notice(NamedTuple):
-    scope: Scope
-    kill: bool
-    cause: str
-    exposure: int
-    by: str = ""
-
-class Parent:
-    instrument: str
-    side: Side
-    qty: int
-    used: int
-    def __init__(self, instrument: str, side: Side, qty: int, used: int = 0) -> None: ...
 
 class RiskEngine:
     books: dict[str, Book]

@@ -26,8 +26,6 @@ an order will read is requested from memory before it is read. Refusals,
 notices and operator actions run as ordinary Python code in the same file.
 """
 
-from typing import NamedTuple
-
 from seawall.core.book import Book, Order
 from seawall.core.commands import NewOrder
 from seawall.core.config import VenueConfig
@@ -35,6 +33,7 @@ from seawall.core.events import RejectReason
 from seawall.core.ledger import Account
 from seawall.core.types import BPS, RiskScope, SettlementMode, Side
 from seawall.core.units import ticks_to_price
+from seawall.risk.records import Notice, Parent
 from seawall.risk.scope import NO_LIMIT, Windows
 from seawall.risk.session import RegularHours
 
@@ -127,6 +126,11 @@ cdef void _prefetch_fill(Scope scope) noexcept:
         prefetch_slot(scope.traded_rings[at])
 
 
+cdef inline bint _kept(Scope scope, str symbol) noexcept:
+    """Whether ``symbol`` is the account's instrument of the moment (see ``Scope.traded``)."""
+    return symbol is scope.traded or symbol == scope.traded
+
+
 cdef inline int _expect(object obj, object cls) except -1:
     """Fields are read at their offsets only from objects of the type they were found in."""
     if type(obj) is not cls:
@@ -136,28 +140,6 @@ cdef inline int _expect(object obj, object cls) except -1:
 
 _ACCOUNT = RiskScope.ACCOUNT
 _FIRM = RiskScope.FIRM
-
-
-class Notice(NamedTuple):
-    """A warning or a kill, raised while a command ran, published after it."""
-
-    scope: Scope
-    kill: bool
-    cause: str
-    exposure: int
-    by: str = ""
-
-
-class Parent:
-    """A declared parent order: what its children may add up to, and what they use."""
-
-    __slots__ = ("instrument", "qty", "side", "used")
-
-    def __init__(self, instrument: str, side: Side, qty: int, used: int = 0) -> None:
-        self.instrument = instrument
-        self.side = side
-        self.qty = qty
-        self.used = used  # children's quantity: filled plus still open
 
 
 def _money(amount: int) -> str:
@@ -406,7 +388,7 @@ cdef class RiskEngine:
         """
         cdef Ring *rings[2]
         cdef Py_ssize_t at, count
-        cdef bint kept = symbol is scope.traded or symbol == scope.traded
+        cdef bint kept = _kept(scope, symbol)
         if not kept and symbol in scope.restricted_instruments:
             firm = scope.firm
             own = symbol in scope.limits.restricted_instruments
@@ -429,7 +411,7 @@ cdef class RiskEngine:
         """
         cdef SlidingCount window
         cdef Py_ssize_t count = 0
-        if not (symbol is scope.traded or symbol == scope.traded):
+        if not _kept(scope, symbol):
             windows = ()
             if scope.execution_limited:
                 windows = scope.fill_windows.get(symbol) or self._fill_windows(scope, symbol)
@@ -713,7 +695,7 @@ cdef class RiskEngine:
         cdef Ring *rings[2]
         cdef Py_ssize_t at
         cdef Py_ssize_t count = self._execution_rings(scope, instrument, rings)
-        cdef bint kept = instrument is scope.traded or instrument == scope.traded
+        cdef bint kept = _kept(scope, instrument)
         cdef Position position = scope.traded_position if kept else scope.positions.get(instrument)
         if position is None:
             position = scope.positions[instrument] = Position()

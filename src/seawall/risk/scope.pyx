@@ -29,7 +29,7 @@ from seawall.risk.windows cimport (
     recent_close,
     recent_entries,
     recent_open,
-    record,
+    record_all,
     record_key,
     ring_close,
     ring_open,
@@ -59,11 +59,6 @@ cdef int _reopen(Ring *ring, Py_ssize_t limit, long long window_ns) except -1:
     ring_close(ring)
     ring_open(ring, limit, window_ns)
     return 0
-
-
-cdef void _record_all(Ring *ring, object times) except *:
-    for ts in times:
-        record(ring, ts)
 
 
 def _smallest(*limits: int) -> int:
@@ -195,10 +190,8 @@ cdef class Scope:
 
     def record_throttles(self, messages: list[int], orders: list[int]) -> None:
         """Count these stamps in the scope's own throttles (a restore); none without one."""
-        if self.messages.limit:
-            _record_all(&self.messages, messages)
-        if self.orders.limit:
-            _record_all(&self.orders, orders)
+        record_all(&self.messages, messages)
+        record_all(&self.orders, orders)
 
     @property
     def duplicate_window_ns(self) -> int:

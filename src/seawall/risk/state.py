@@ -11,7 +11,8 @@ import msgspec
 from seawall.core.commands import RiskLimits
 from seawall.core.ledger import Account
 from seawall.core.types import RiskScope, Side
-from seawall.risk.engine import Parent, RiskEngine
+from seawall.risk.engine import RiskEngine
+from seawall.risk.records import Parent
 from seawall.risk.scope import Position, Scope
 from seawall.risk.windows import DuplicateKey, SlidingCount
 

@@ -18,6 +18,7 @@ cdef struct Ring:
 cdef int ring_open(Ring *ring, Py_ssize_t limit, long long window_ns) except -1
 cdef void ring_close(Ring *ring) noexcept
 cdef list ring_times(Ring *ring)
+cdef int record_all(Ring *ring, object times) except -1
 
 
 cdef inline bint is_full(Ring *ring, long long ts) noexcept:

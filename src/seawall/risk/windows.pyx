@@ -63,6 +63,14 @@ cdef list ring_times(Ring *ring):
     return found
 
 
+cdef int record_all(Ring *ring, object times) except -1:
+    """Count every stamp of ``times``, in order; a ring with no window counts nothing."""
+    if ring.limit:
+        for ts in times:
+            record(ring, ts)
+    return 0
+
+
 cdef class SlidingCount:
     """At most ``limit`` events in any ``window_ns`` nanoseconds, exactly.
 
@@ -97,8 +105,7 @@ cdef class SlidingCount:
         record(&self.ring, ts)
 
     def extend(self, times) -> None:
-        for ts in times:
-            record(&self.ring, ts)
+        record_all(&self.ring, times)
 
     def is_full(self, long long ts) -> bool:
         """Whether one more event at ``ts`` would be one too many."""
