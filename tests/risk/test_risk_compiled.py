@@ -24,7 +24,7 @@ from risk_support import FIRM, MIDDAY, PRICE, XYZ, Holder, RiskMarket
 
 from orders_support import OPERATOR, refusal, usd
 from seawall import Instrument, Side, VenueConfig
-from seawall.core.commands import EndOfDay
+from seawall.core.commands import EndOfDay, NewOrder
 from seawall.core.events import OrderAccepted, RejectReason
 from seawall.core.types import MAX_PRICE, AssetClass
 from seawall.risk.engine import RiskEngine
@@ -102,12 +102,37 @@ def test_exposure_beyond_64_bits_is_counted_exactly() -> None:
     assert restored.risk.accounts["A"].exposure == 10**30
 
 
+@pytest.mark.parametrize(
+    "ts", [0, 1, 2**30 - 1, 2**30, 2**60 - 1, 2**60, MIDDAY, 2**63 - 1, -1, -(2**40)]
+)
+def test_a_time_reaches_the_windows_as_given(ts: int) -> None:
+    """A hook reads a time of up to three 30-bit digits from the digits themselves
+    (nanos.pxd): each digit boundary and the top of the range arrive exactly."""
+    market = RiskMarket()
+    market.limits("A1", max_messages=1, message_window_ns=1)
+    market.venue.risk.count_message(market.venue.accounts["A1"], ts)
+    assert market.scope("A1").message_times == [ts]
+
+
+@pytest.mark.parametrize(
+    ("ts", "error"),
+    [(2**63, OverflowError), (-(2**63) - 1, OverflowError), (1.5, TypeError), ("1", TypeError)],
+)
+def test_a_time_that_is_no_64_bit_integer_is_refused(ts: object, error: type[Exception]) -> None:
+    market = RiskMarket()
+    with pytest.raises(error):
+        market.venue.risk.count_message(market.venue.accounts["A1"], ts)  # type: ignore[arg-type]
+
+
 def test_a_hook_given_the_wrong_object_raises_instead_of_reading_it() -> None:
     market = RiskMarket()
     account = market.venue.accounts["A1"]
     book = market.venue.books[XYZ]
     with pytest.raises(TypeError, match="expected a NewOrder"):
         market.venue.risk.check_order(object(), account, book, PRICE, MIDDAY)  # type: ignore[arg-type]
+    order = NewOrder("alice", "A1", XYZ, BUY, 1, PRICE)
+    with pytest.raises(TypeError, match="expected a Book"):
+        market.venue.risk.admit_order(order, account, object(), PRICE, MIDDAY)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="expected a Order"):
         market.venue.risk.on_release(account)  # type: ignore[arg-type]
 
@@ -213,12 +238,6 @@ def test_stamps_near_the_end_of_the_clock_do_not_overflow() -> None:
     assert not table.duplicates(("XYZ", BUY, 5, 5), late)
     table.record(("XYZ", BUY, 5, 5), late)
     assert table.duplicates(("XYZ", BUY, 5, 5), late + 999)
-
-
-def test_admit_without_a_passing_check_is_refused() -> None:
-    engine = RiskEngine(VenueConfig(), {})
-    with pytest.raises(RuntimeError, match="check_order"):
-        engine.admit()
 
 
 def test_an_account_counts_in_its_firms_throttle_as_the_firm_changes_it() -> None:

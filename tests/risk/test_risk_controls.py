@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 import pytest
 from risk_support import (
     BUY,
+    CASH,
     FIRM,
     OPT,
     PRICE,
@@ -24,7 +25,7 @@ from risk_support import (
     rejection,
 )
 
-from orders_support import bare, kinds, refusal, usd
+from orders_support import OPERATOR, bare, kinds, refusal, usd
 from seawall import OrderType, TimeInForce, VenueConfig
 from seawall.core.commands import (
     Cancel,
@@ -37,6 +38,7 @@ from seawall.core.commands import (
     Replace,
     RiskLimits,
     SetRiskLimits,
+    Withdraw,
 )
 from seawall.core.events import CancelReason, Event, OrderCancelled, ParentDeclared, RejectReason
 from seawall.core.types import RiskScope
@@ -533,6 +535,33 @@ def test_new_orders_are_checked_before_funding() -> None:
     m.limits("A1", max_orders=1, order_window_ns=SECOND)
     assert refusal(m.do(NewOrder("alice", "A1", XYZ, BUY, 0, PRICE))) is R.INVALID_QUANTITY
     assert refusal(m.sell("A1", 1, PRICE)) is None
+
+
+def test_an_unfunded_order_counts_in_nothing_but_the_throttles() -> None:
+    """The venue reads funding before it asks the controls, but the controls still answer an
+    unfunded order first. Such an order is never entered: its exposure, its duplicate key
+    and its parent's quantity are not counted, only the attempt."""
+    m = RiskMarket(cash=0)
+    declare(m, "P1", 10)
+    m.limits("A1", credit_limit=usd("1,000,000"), duplicate_window_ns=SECOND)
+    refused_unchanged(m, lambda: child(m, "P1", 10), R.INSUFFICIENT_CASH)
+    refused_unchanged(m, lambda: child(m, "P1", 10), R.INSUFFICIENT_CASH)  # no duplicate
+    m.do(Deposit(OPERATOR, "A1", "USD", 10 * PRICE))
+    assert kinds(child(m, "P1", 10)) == ["OrderAccepted"]  # the parent's 10 were all free
+    assert m.scope("A1").open_notional == 10 * PRICE
+    m.kill("A1")
+    assert refusal(m.buy("A1", 1, PRICE)) is R.KILL_SWITCH_ENGAGED  # not its lack of cash
+    m.kill("A1", engage=False)
+    m.limits("A2", max_orders=2, order_window_ns=SECOND)
+    m.do(Withdraw(OPERATOR, "A2", "USD", CASH))
+    assert refusal(m.buy("A2", 1, PRICE)) is R.INSUFFICIENT_CASH
+    assert refusal(m.sell("A2", 1, PRICE)) is None
+    assert refusal(m.sell("A2", 2, PRICE)) is R.ORDER_RATE_EXCEEDED  # the unfunded one counted
+
+
+def test_a_venue_without_controls_names_an_unknown_parent_before_missing_cash() -> None:
+    m = RiskMarket(VenueConfig(pre_trade_risk=False), cash=0)
+    refused_unchanged(m, lambda: child(m, "P1", 1), R.UNKNOWN_PARENT)
 
 
 def test_risk_commands_are_refused_by_a_venue_configured_without_pre_trade_risk() -> None:

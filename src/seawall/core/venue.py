@@ -119,6 +119,11 @@ def _valid_id(value: str) -> bool:
     return 0 < len(value) <= _MAX_ID_LENGTH and value.isprintable() and value.strip() == value
 
 
+def _unknown_parent(cmd: NewOrder) -> tuple[RejectReason, str]:
+    """Without risk controls no parent can be declared, so a child names an unknown one."""
+    return RejectReason.UNKNOWN_PARENT, f"parent order {cmd.parent_order_id!r} was not declared"
+
+
 class Venue:
     """Accounts, books and the rules that join them. See the module docstring."""
 
@@ -377,48 +382,52 @@ class Venue:
             if type(ruled) is tuple:
                 return self._reject(cmd, seq, ts, *ruled, order_id)
             price = ruled  # type: ignore[assignment]
-        risk = self.risk
-        if self.risk_active:
-            problem = risk.check_order(cmd, account, book, price, ts)
-            if problem is not None:
-                return self._reject(cmd, seq, ts, *problem, order_id)
-        elif cmd.parent_order_id:
-            return self._reject(
-                cmd, seq, ts, RejectReason.UNKNOWN_PARENT,
-                f"parent order {cmd.parent_order_id!r} was not declared", order_id,
-            )  # fmt: skip
-        # Funding: no reservation, no order.
+        # Funding is read first and reserved last: the risk layer checks and counts the
+        # order in one call between the two, and refuses before funding does (_unfunded).
         symbol = cmd.instrument
         side = cmd.side
+        is_buy = side is _BUY
         hold = cmd.reserve_price or price  # validated to be at or above the limit when set
-        if self.deferred:  # promises: the credit check above stood in for funding
+        if self.deferred:  # promises: the credit check stands in for funding
             need = 0
-            cash = account.cash_balance(book.currency)
-            position = account.position(symbol)
-        elif side is _BUY:
+            balance = None
+        elif is_buy:
             need = qty * hold * book.unit
             if self._reserve_fee_bps:
                 need = self.matcher.buy_need(qty, hold, book.unit)
             try:
-                cash = account.cash[book.currency]
+                balance = account.cash[book.currency]
             except KeyError:
-                return self._unfunded(cmd, seq, ts, order_id, price, need, None)
-            if cash.available < need:
-                return self._unfunded(cmd, seq, ts, order_id, price, need, cash)
-            cash.available -= need
-            cash.reserved += need
-            position = account.position(symbol)
+                return self._unfunded(cmd, account, book, seq, ts, order_id, price, need, None)
+            if balance.available < need:
+                return self._unfunded(cmd, account, book, seq, ts, order_id, price, need, balance)
         else:
             need = qty
             try:
-                position = account.positions[symbol]
+                balance = account.positions[symbol]
             except KeyError:
-                return self._unfunded(cmd, seq, ts, order_id, price, need, None)
-            if position.available < qty:
-                return self._unfunded(cmd, seq, ts, order_id, price, need, position)
-            position.available -= qty
-            position.reserved += qty
+                return self._unfunded(cmd, account, book, seq, ts, order_id, price, need, None)
+            if balance.available < need:
+                return self._unfunded(cmd, account, book, seq, ts, order_id, price, need, balance)
+        if self.risk_active:
+            problem = self.risk.admit_order(cmd, account, book, price, ts)
+            if problem is not None:
+                return self._reject(cmd, seq, ts, *problem, order_id)
+        elif cmd.parent_order_id:
+            return self._reject(cmd, seq, ts, *_unknown_parent(cmd), order_id)
+        # No reservation, no order.
+        if balance is None:
             cash = account.cash_balance(book.currency)
+            position = account.position(symbol)
+        else:
+            balance.available -= need
+            balance.reserved += need
+            if is_buy:
+                cash = balance
+                position = account.position(symbol)
+            else:
+                position = balance
+                cash = account.cash_balance(book.currency)
         is_stop = order_type is _STOP or order_type is _STOP_LIMIT
         order = Order(
             order_id, cmd.participant, account, symbol, side, cmd.tif, price, hold, qty, qty,
@@ -430,14 +439,11 @@ class Venue:
                 cmd.tif, price, cmd.stop_price, qty,
             )
         ]  # fmt: skip
-        if self.risk_active:
-            risk.admit()
         if is_stop:
             self.orders[order_id] = order
             book.add_stop(order)
         else:
             tif = cmd.tif
-            is_buy = side is _BUY
             keys = book.asks.keys if is_buy else book.bids.keys
             if (
                 (tif is _DAY or tif is _GTC)
@@ -498,6 +504,8 @@ class Venue:
     def _unfunded(
         self,
         cmd: NewOrder,
+        account: Account,
+        book: Book,
         seq: int,
         ts: int,
         order_id: int,
@@ -505,9 +513,19 @@ class Venue:
         need: int,
         balance: Balance | None,
     ) -> Events:
-        """The rejection of an order whose cash or securities are not there."""
+        """The rejection of an order whose cash or securities are not there.
+
+        The risk controls answer first, as they would for a funded order: the
+        attempt counts in the throttles, and what they refuse is refused for
+        their reason (a killed account is told so, not that it lacks cash).
+        """
+        if self.risk_active:
+            problem = self.risk.check_order(cmd, account, book, price, ts)
+        else:
+            problem = _unknown_parent(cmd) if cmd.parent_order_id else None
+        if problem is not None:
+            return self._reject(cmd, seq, ts, *problem, order_id)
         have = balance.available if balance is not None else 0
-        book = self.books[cmd.instrument]
         if cmd.side is _BUY:
             return self._reject(
                 cmd, seq, ts, RejectReason.INSUFFICIENT_CASH,

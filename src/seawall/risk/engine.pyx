@@ -1,10 +1,13 @@
 # cython: language_level=3, annotation_typing=False, boundscheck=False, wraparound=False, binding=False
 """The pre-trade risk engine: every control of SEC Rule 15c3-5, checked on every order.
 
-The venue asks :meth:`RiskEngine.check_order` after entitlement and before
-funding, and reports every change of exposure as it happens: an order
-admitted, a fill, a release (cancel, expiry, the unfilled rest of an IOC),
-a replace, a reported trade. Checks compare against figures kept up to date
+The venue asks :meth:`RiskEngine.admit_order` once it has found an order's
+funding and before it reserves it, and the order is counted in as it
+passes (an order whose funding is not there is asked about with
+:meth:`RiskEngine.check_order`, which counts nothing but the attempt). The
+venue reports every other change of exposure as it happens: a fill, a
+release (cancel, expiry, the unfilled rest of an IOC), a replace, a
+reported trade. Checks compare against figures kept up to date
 by those deltas, so each check is O(1) whatever the number of orders or
 positions.
 
@@ -40,6 +43,7 @@ from seawall.risk.session import RegularHours
 from cpython.object cimport PyObject
 
 from seawall.risk.scope cimport Position, Scope, int128
+from seawall.risk.nanos cimport nanos
 from seawall.risk.slots cimport field, offset_of
 from seawall.risk.windows cimport (
     Ring,
@@ -164,17 +168,6 @@ cdef class RiskEngine:
     cdef public dict parents
     cdef public list notices
     cdef public set failing
-    # What the last check_order passed, for the admit that follows it.
-    cdef Scope passed_scope
-    cdef int128 passed_notional
-    cdef str passed_symbol
-    cdef bint passed_buy
-    cdef long long passed_price
-    cdef long long passed_qty
-    cdef Py_hash_t passed_key
-    cdef Py_ssize_t passed_slot
-    cdef long long passed_ts
-    cdef str passed_parent
     # Regular hours or not, and the interval of time that answer holds for.
     cdef bint regular
     cdef long long regular_since
@@ -194,7 +187,6 @@ cdef class RiskEngine:
         self.parents = {}  # (account, parent order id) -> Parent
         self.notices = []
         self.failing = set()  # accounts with an unsettled deferred shortfall
-        self.passed_parent = ""
 
     cdef bint regular_at(self, long long ts) except -1:
         """Whether ``ts`` is inside regular hours; asks ``hours`` only when the day moves on."""
@@ -234,15 +226,37 @@ cdef class RiskEngine:
 
     # ------------------------------------------------------------------ order entry
 
-    def check_order(
-        self, cmd: NewOrder, account: Account, book: Book, long long price, long long ts
+    def admit_order(
+        self, cmd: NewOrder, account: Account, book: Book, long long price, now, /
     ) -> Problem | None:
-        """Why this order may not enter, or None. Throttle windows count the attempt.
+        """Why this funded order may not enter, or None once it is counted in.
+
+        The venue has found the order's funding when it asks, so an order
+        that passes is entered: its exposure, its duplicate key and its
+        parent's quantity are counted in the same call.
+        """
+        return self._entry(cmd, account, book, price, nanos(now), True)
+
+    def check_order(
+        self, cmd: NewOrder, account: Account, book: Book, long long price, now, /
+    ) -> Problem | None:
+        """Why this order may not enter, or None; nothing but the throttles counts it.
+
+        For an order that will be refused anyway (its funding is not there):
+        the controls answer first, and the attempt counts in the throttles.
+        """
+        return self._entry(cmd, account, book, price, nanos(now), False)
+
+    cdef object _entry(
+        self, object cmd, object account, object book, long long price, long long ts, bint admit
+    ):
+        """Why the order may not enter, or None; an order that passes is counted in if
+        ``admit``. Throttle windows count every attempt.
 
         The common case (nothing binds) runs straight through on comparisons
         against precomputed thresholds, the account's and its firm's in one
         pass; each refusal is explained by a slower helper that names the
-        scope and the limit. What passed is kept for :meth:`admit`.
+        scope and the limit.
         """
         _expect(cmd, _NEW_ORDER)
         _expect(account, _ACCOUNT_TYPE)
@@ -294,18 +308,16 @@ cdef class RiskEngine:
             if problem is not None:
                 return problem
         problem = self._credit_gate(scope, account, notional)
-        if problem is None:
-            self.passed_scope = scope
-            self.passed_notional = notional
-            self.passed_symbol = symbol
-            self.passed_buy = buy
-            self.passed_price = price
-            self.passed_qty = qty
-            self.passed_key = key
-            self.passed_slot = slot
-            self.passed_ts = ts
-            self.passed_parent = parent
-        return problem
+        if problem is not None or not admit:
+            return problem
+        self._expose(scope, notional)
+        if scope.recent.slots:
+            if slot == _UNSEARCHED:
+                slot = find_key(&scope.recent, symbol, buy, price, qty, key)
+            note_at(&scope.recent, slot, symbol, buy, price, qty, key, ts)
+        if parent:
+            self.parents[(scope.target, parent)].used += qty
+        return None
 
     cdef object _credit_gate(self, Scope scope, object account, int128 added):
         """Credit for ``added`` more exposure: a limit must exist under deferred settlement,
@@ -480,7 +492,7 @@ cdef class RiskEngine:
         )
 
     def market_limit(
-        self, account: Account, side: Side, book: Book, long long price, long long ts
+        self, account: Account, side: Side, book: Book, long long price, now, /
     ) -> int:
         """A market order's limit: the venue's collar ``price``, or its owner's tighter one.
 
@@ -494,6 +506,7 @@ cdef class RiskEngine:
         """
         _expect(account, _ACCOUNT_TYPE)
         _expect(book, _BOOK)
+        cdef long long ts = nanos(now)
         cdef Scope scope = self.account_scope(account)
         cdef long long bps = scope.collar_bps if self.regular_at(ts) else scope.extended_collar_bps
         if not bps:
@@ -550,33 +563,6 @@ cdef class RiskEngine:
             self.kill(scope, "credit limit reached: " + text, "")
         return RejectReason.CREDIT_LIMIT_EXCEEDED, text
 
-    def admit(self) -> None:
-        """The order :meth:`check_order` passed last was funded and entered: count it.
-
-        The venue admits an order right after the check that passed it, in
-        the same command, so the scope, notional, duplicate key, parent and
-        time that check found are this order's.
-        """
-        cdef long long ts = self.passed_ts
-        cdef Scope scope = self.passed_scope
-        if scope is None:
-            raise RuntimeError("admit follows a check_order that passed the order")
-        self.passed_scope = None
-        self._expose(scope, self.passed_notional)
-        cdef Py_ssize_t slot = self.passed_slot
-        if scope.recent.slots:
-            if slot == _UNSEARCHED:
-                slot = find_key(
-                    &scope.recent, self.passed_symbol, self.passed_buy, self.passed_price,
-                    self.passed_qty, self.passed_key,
-                )  # fmt: skip
-            note_at(
-                &scope.recent, slot, self.passed_symbol, self.passed_buy, self.passed_price,
-                self.passed_qty, self.passed_key, ts,
-            )  # fmt: skip
-        if self.passed_parent:
-            self.parents[(scope.target, self.passed_parent)].used += self.passed_qty
-
     # ------------------------------------------------------------------ replace and cancel
 
     def check_replace(
@@ -625,15 +611,16 @@ cdef class RiskEngine:
         if parent_id:
             self.parents[(order.account.account_id, parent_id)].used += leaves - old_leaves
 
-    def count_message(self, account: Account, long long ts) -> None:
+    def count_message(self, account: Account, now, /) -> None:
         """A cancel counts towards the message rate but is never refused by it."""
         _expect(account, _ACCOUNT_TYPE)
+        cdef long long ts = nanos(now)
         cdef Scope scope = self.account_scope(account)
         cdef Py_ssize_t at
         for at in range(scope.message_count):
             record(scope.message_rings[at], ts)
 
-    def on_release(self, order: Order) -> None:
+    def on_release(self, order: Order, /) -> None:
         """The order's open quantity leaves the book (cancel, expiry, unfilled IOC, self-trade)."""
         _expect(order, _ORDER)
         cdef long long leaves = field(order, _ORDER_LEAVES)
@@ -643,17 +630,21 @@ cdef class RiskEngine:
         book = self.books[field(order, _ORDER_INSTRUMENT)]
         cdef long long unit = field(book, _BOOK_UNIT)
         self._expose(scope, -<int128>leaves * <long long>field(order, _ORDER_PRICE) * unit)
-        parent_id = field(order, _ORDER_ENTRY).parent_order_id
+        entry = field(order, _ORDER_ENTRY)
+        _expect(entry, _NEW_ORDER)
+        parent_id = field(entry, _CMD_PARENT)
         if parent_id:
             self.parents[(scope.target, parent_id)].used -= leaves
 
     # ------------------------------------------------------------------ executions
 
-    def on_fills(self, one: Order, other: Order, long long price, long long qty, long long unit,
-                 long long ts) -> None:
+    def on_fills(
+        self, one: Order, other: Order, long long price, long long qty, long long unit, now, /
+    ) -> None:
         """Both orders of one fill: ``qty`` at ``price`` moves from open notional to positions."""
         _expect(one, _ORDER)
         _expect(other, _ORDER)
+        cdef long long ts = nanos(now)
         cdef Scope first = self.account_scope(field(one, _ORDER_ACCOUNT))
         cdef Scope second = self.account_scope(field(other, _ORDER_ACCOUNT))
         _prefetch_fill(first)
