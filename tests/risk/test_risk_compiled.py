@@ -63,12 +63,15 @@ KEYS = [(symbol, side, price, qty) for symbol in ("XYZ", "OPT", "X" * 32)
 @given(
     window_ns=st.integers(1, 40),
     steps=st.lists(st.tuples(st.integers(0, 9), st.sampled_from(KEYS)), max_size=200),
+    generation=st.sampled_from([0, 2**32 - 2]),
 )
 def test_the_duplicate_table_answers_as_a_dict_of_last_stamps(
-    window_ns: int, steps: list[tuple[int, tuple[str, Side, int, int]]]
+    window_ns: int, steps: list[tuple[int, tuple[str, Side, int, int]]], generation: int
 ) -> None:
-    """Many keys inside a long window grow the table; expired keys give up their slots."""
-    table = RecentKeys(window_ns)
+    """Many keys inside a long window grow the table; expired keys give up their slots; a
+    table whose keys have all expired is emptied in place, through the wrap of its count
+    of clears too (a table started two clears before it)."""
+    table = RecentKeys(window_ns, generation)
     last: dict[tuple[str, Side, int, int], int] = {}
     ts = 0
     for gap, key in steps:
@@ -80,6 +83,22 @@ def test_the_duplicate_table_answers_as_a_dict_of_last_stamps(
         last[key] = ts
         live = sorted((stamp, k) for k, stamp in last.items() if ts - stamp < window_ns)
         assert sorted(table.entries()) == live
+
+
+def test_a_table_whose_keys_have_all_expired_is_emptied_in_place() -> None:
+    """An account slower than its window: every few orders the table of eight is full of
+    expired keys and is emptied by starting a generation, the slots left as they are
+    (reading and clearing them would touch six cache lines). Nothing of the old
+    generation is found again, even when the clock steps back inside its window."""
+    table = RecentKeys(10)
+    keys = [("XYZ", BUY, price, 1) for price in range(1, 40)]
+    for n, key in enumerate(keys):
+        table.record(key, 100 * n)
+        assert table.entries() == [(100 * n, key)]
+    assert table.generation > 0  # five of eight slots taken by 39 keys: cleared at least once
+    last = len(keys) - 1
+    assert table.duplicates(keys[last], 100 * last + 9)
+    assert not any(table.duplicates(key, 100 * n + 1) for n, key in enumerate(keys[:last]))
 
 
 def test_keys_are_equal_by_value_not_by_identity() -> None:

@@ -64,7 +64,6 @@ Problem = tuple[RejectReason, str]
 cdef object _BUY = Side.BUY
 cdef int128 _NO_LIMIT = NO_LIMIT  # compared without a Python integer
 cdef long long _BPS = BPS
-cdef Py_ssize_t _UNSEARCHED = -2  # the duplicate table was not searched for the key
 
 # Where the fields the hooks read on every order live (see seawall.risk.slots).
 cdef object _NEW_ORDER = NewOrder
@@ -87,14 +86,19 @@ cdef Py_ssize_t _ORDER_LEAVES = offset_of(Order, "leaves")
 cdef Py_ssize_t _ORDER_ENTRY = offset_of(Order, "entry")
 
 
+cdef inline void _prefetch_lines(Scope scope, const char *end) noexcept:
+    """Start loading the lines of ``scope`` after its first, up to the one holding the byte
+    before ``end``: what an order (up to its own throttles) or a fill (up to ``executed``)
+    reads of it, in the order the fields are declared (see scope.pxd)."""
+    cdef size_t line = (<size_t><PyObject *>scope | 63) + 1
+    while line < <size_t>end:
+        prefetch(<void *>line)
+        line += 64
+
+
 cdef inline void _prefetch_scope(Scope scope) noexcept:
-    """Start loading the lines of ``scope`` an order or a fill reads after its first."""
-    cdef char *base = <char *><PyObject *>scope
-    prefetch(base + 64)
-    prefetch(base + 128)
-    prefetch(base + 192)
-    prefetch(base + 256)
-    prefetch(base + 320)
+    """Start loading what an order reads of its account's scope."""
+    _prefetch_lines(scope, <char *>&scope.orders + sizeof(Ring))
 
 
 cdef void _prefetch_order(Scope scope, Py_hash_t key) noexcept:
@@ -122,7 +126,7 @@ cdef void _prefetch_order(Scope scope, Py_hash_t key) noexcept:
 cdef void _prefetch_fill(Scope scope) noexcept:
     """Start loading what a fill of ``scope`` in its instrument of the moment reads."""
     cdef Py_ssize_t at
-    _prefetch_scope(scope)
+    _prefetch_lines(scope, <char *>&scope.executed + sizeof(int128))
     prefetch(<PyObject *>scope.traded_position)
     for at in range(scope.traded_count):
         prefetch(scope.traded_rings[at])
@@ -293,8 +297,10 @@ cdef class RiskEngine:
             problem = self._collar_problem(scope, side, book, price, ts)
             if problem is not None:
                 return problem
-        cdef Py_ssize_t slot = _UNSEARCHED
-        # With no key recorded inside the window, none can match: the table is not read.
+        # With no key recorded inside the window, none can match: the table is not searched,
+        # and the order's key takes the first expired slot on its path (a stale copy of it
+        # further on is never found first).
+        cdef Py_ssize_t slot = -1
         if scope.recent.slots and scope.recent.newest > ts - scope.recent.window_ns:
             slot = find_key(&scope.recent, symbol, buy, price, qty, key)
             if seen_at(&scope.recent, slot) > ts - scope.recent.window_ns:
@@ -312,8 +318,6 @@ cdef class RiskEngine:
             return problem
         self._expose(scope, notional)
         if scope.recent.slots:
-            if slot == _UNSEARCHED:
-                slot = find_key(&scope.recent, symbol, buy, price, qty, key)
             note_at(&scope.recent, slot, symbol, buy, price, qty, key, ts)
         if parent:
             self.parents[(scope.target, parent)].used += qty
@@ -574,9 +578,9 @@ cdef class RiskEngine:
         cdef Scope scope = self.scope_of(order.account)
         cdef Py_ssize_t at
         for at in range(scope.message_count):
-            if is_full(scope.message_rings[at], ts):
-                return self._rate_problem(scope, scope.message_rings, scope.message_count, at, ts)
-            record(scope.message_rings[at], ts)
+            if is_full(scope.entry_rings[at], ts):
+                return self._rate_problem(scope, scope.entry_rings, scope.message_count, at, ts)
+            record(scope.entry_rings[at], ts)
         if scope.blocked or (self.failing and order.account.account_id in self.failing):
             return self._blocked_problem(scope, order.account)
         cdef long long unit = book.unit
@@ -617,8 +621,8 @@ cdef class RiskEngine:
         cdef long long ts = nanos(now)
         cdef Scope scope = self.account_scope(account)
         cdef Py_ssize_t at
-        for at in range(scope.message_count):
-            record(scope.message_rings[at], ts)
+        for at in range(scope.message_count):  # the message rings come first
+            record(scope.entry_rings[at], ts)
 
     def on_release(self, order: Order, /) -> None:
         """The order's open quantity leaves the book (cancel, expiry, unfilled IOC, self-trade)."""

@@ -14,41 +14,41 @@ cdef class Position:
 
 
 cdef class Scope:
-    # Declared in the order the hot path reads them: an order touches the first few cache
-    # lines of its account's scope, not all of them, and finds there, without following a
-    # pointer, its own throttle rings and duplicate table.
+    # Declared in the order the hot paths read them, so that an order, a cancel or a fill of
+    # an account out of cache loads as few lines of its scope as it can: first what all of
+    # them read (exposure and the levels it is compared with), then what a fill adds, then
+    # what an order adds. Everything else comes after.
+    cdef Py_ssize_t message_count  # what a cancel counts in: the first entry rings
     cdef public int128 exposure  # open notional plus executed: the figure every check compares
-    cdef public int128 credit_cap
     cdef public int128 alert_at  # the exposure at which the next warning or kill is due
     cdef public int128 rearm_below
-    cdef public int128 max_qty  # effective static limits: own combined with the firm's
-    cdef public int128 max_notional
-    cdef public long long collar_bps
-    cdef public long long extended_collar_bps
-    # The rings an order entry counts in: message rates, then order rates, the account's
-    # before its firm's (pointers to ``messages`` and ``orders`` here and in the firm).
-    cdef Ring *entry_rings[4]
-    cdef Py_ssize_t entry_count
-    cdef public bint blocked
-    cdef public bint execution_limited
-    cdef Recent recent  # the duplicate window, the longer of own and firm's (no slots: none)
     cdef public Scope firm
     # The instrument of the account's last order or fill, and what its lookups found there:
     # an account mostly trades one instrument at a time, so most orders skip the lookups.
     cdef public str traded
     cdef Ring *traded_rings[2]  # its execution rings, the account's before its firm's
     cdef Py_ssize_t traded_count
-    cdef public tuple traded_windows  # the SlidingCount objects that hold those rings
     cdef public Position traded_position  # None until a fill in it
+    cdef public int128 executed
+    # The rings an order entry counts in: message rates, then order rates, the account's
+    # before its firm's (pointers to ``messages`` and ``orders`` here and in the firm).
+    cdef Ring *entry_rings[4]
+    cdef Py_ssize_t entry_count
+    cdef public bint blocked
+    cdef public bint execution_limited
+    cdef public int128 credit_cap
+    cdef public int128 max_qty  # effective static limits: own combined with the firm's
+    cdef public int128 max_notional
+    cdef public long long collar_bps
+    cdef public long long extended_collar_bps
+    cdef public frozenset restricted_instruments
+    cdef Recent recent  # the duplicate window, the longer of own and firm's (no slots: none)
     cdef Ring messages  # this scope's own throttles (limit 0: none)
     cdef Ring orders
-    cdef public int128 executed
-    cdef Ring *message_rings[2]  # what a cancel or a replace counts in
-    cdef Py_ssize_t message_count
+    cdef public tuple traded_windows  # the SlidingCount objects that hold traded_rings
     cdef public bint killed
     cdef public bint warned
     cdef public str target
-    cdef public frozenset restricted_instruments
     cdef public dict positions
     cdef public dict executions
     cdef public dict fill_windows

@@ -166,13 +166,11 @@ cdef class Scope:
         """Point the entry and message rings at this scope's and its firm's throttles."""
         cdef Scope each
         self.entry_count = 0
-        self.message_count = 0
         for each in self.chain:
             if each.messages.limit:
                 self.entry_rings[self.entry_count] = &each.messages
-                self.message_rings[self.message_count] = &each.messages
                 self.entry_count += 1
-                self.message_count += 1
+        self.message_count = self.entry_count  # what a cancel or a replace counts in
         for each in self.chain:
             if each.orders.limit:
                 self.entry_rings[self.entry_count] = &each.orders

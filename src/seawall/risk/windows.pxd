@@ -51,6 +51,7 @@ cdef class SlidingCount:
 cdef struct Seen:
     void *symbol  # a reference the table owns; NULL marks a slot never used
     bint buy
+    unsigned int generation  # the table's when recorded: an older one marks a cleared slot
     long long price
     long long qty
     long long stamp
@@ -60,10 +61,11 @@ cdef struct Seen:
 cdef struct Recent:
     Seen *slots  # open addressing, linear probing; a power of two of them; NULL: no window
     Py_ssize_t capacity
-    Py_ssize_t used  # slots ever filled since the last rebuild
+    Py_ssize_t used  # slots of this generation, live or expired
     long long latest  # the stamp of the last key recorded
     long long newest  # the latest stamp of any key recorded: none is in the window after it
     long long window_ns
+    unsigned int generation  # cleared slots are those of an older generation
 
 
 cdef Py_hash_t key_hash(str symbol, bint buy, long long price, long long qty) noexcept

@@ -134,6 +134,30 @@ cdef int _allocate(Recent *table, Py_ssize_t capacity) except -1:
     return 0
 
 
+cdef inline bint _vacant(Recent *table, Seen *slot) noexcept:
+    """Whether a slot holds no key: never used, or emptied by a clear (:func:`_clear`)."""
+    return slot.symbol is NULL or slot.generation != table.generation
+
+
+cdef void _clear(Recent *table) noexcept:
+    """Empty the table without touching its slots: they belong to the last generation.
+
+    A table whose keys have all left the window is emptied every few
+    orders of an account that trades slower than its window; clearing in
+    place would read and write every slot, each a cache line the order
+    would not otherwise touch. The references the slots hold are released
+    as they are written over. When the count wraps, every slot is cleared
+    for real, so that no generation comes back.
+    """
+    cdef Py_ssize_t at
+    table.used = 0
+    table.generation += 1
+    if table.generation == 0:
+        for at in range(table.capacity):
+            Py_XDECREF(<PyObject *>table.slots[at].symbol)
+        memset(table.slots, 0, table.capacity * sizeof(Seen))
+
+
 cdef void _release(Seen *slots, Py_ssize_t capacity) noexcept:
     """Free a table's slots and the references they hold."""
     cdef Py_ssize_t at
@@ -152,6 +176,7 @@ cdef int recent_open(Recent *table, long long window_ns) except -1:
     table.latest = _LONG_AGO
     table.newest = _LONG_AGO
     table.window_ns = window_ns
+    table.generation = 0
     if window_ns:
         _allocate(table, 8)
     return 0
@@ -174,7 +199,7 @@ cdef Py_ssize_t find_key(
     cdef Seen *slot
     while True:
         slot = &table.slots[at]
-        if slot.symbol is NULL:
+        if _vacant(table, slot):
             return -1
         if (
             slot.hash == h and slot.price == price and slot.qty == qty and slot.buy == buy
@@ -207,7 +232,9 @@ cdef int note_at(
     Py_hash_t h, long long ts,
 ) except -1:
     """Record the key, of hash ``h``, at ``ts``; ``at`` is where :func:`find_key` found it,
-    with no change to the table since."""
+    with no change to the table since, or -1: not found, or not searched because no key is
+    inside the window (then it takes the first slot on its path that is free or expired,
+    which comes before any expired copy of it)."""
     cdef Py_ssize_t mask
     cdef Seen *slot
     table.latest = ts
@@ -220,19 +247,19 @@ cdef int note_at(
     at = h & mask
     while True:  # the first slot on the key's path that is free or expired
         slot = &table.slots[at]
-        if slot.symbol is NULL or slot.stamp <= ts - table.window_ns:
+        if _vacant(table, slot) or slot.stamp <= ts - table.window_ns:
             break
         at = (at + 1) & mask
-    if slot.symbol is NULL:
+    if _vacant(table, slot):
         if 2 * (table.used + 1) > table.capacity:
             _rebuild(table, ts)
             return note(table, symbol, buy, price, qty, h, ts)
         table.used += 1
-    else:
-        Py_XDECREF(<PyObject *>slot.symbol)
+    Py_XDECREF(<PyObject *>slot.symbol)  # an expired key's, or a cleared one's
     Py_INCREF(symbol)
     slot.symbol = <void *>symbol
     slot.buy = buy
+    slot.generation = table.generation
     slot.price = price
     slot.qty = qty
     slot.stamp = ts
@@ -245,27 +272,31 @@ cdef int _rebuild(Recent *table, long long ts) except -1:
     their number (at least 8), so the next rebuild is as far away as this one.
 
     With no key left inside the window (a window short against the account's
-    pace of orders), the slots are cleared where they are instead.
+    pace of orders), the table of eight is cleared where it is instead
+    (:func:`_clear`); the newest stamp tells so without reading a slot.
     """
     cdef Seen *old = table.slots
     cdef Py_ssize_t old_capacity = table.capacity
+    cdef unsigned int generation = table.generation
+    cdef long long horizon = ts - table.window_ns
     cdef Py_ssize_t live = 0
     cdef Py_ssize_t at
     cdef Py_ssize_t capacity = 8
-    for at in range(old_capacity):
-        if old[at].symbol is not NULL and old[at].stamp > ts - table.window_ns:
-            live += 1
+    if table.newest > horizon:  # some key may still be inside the window
+        for at in range(old_capacity):
+            if not _vacant(table, &old[at]) and old[at].stamp > horizon:
+                live += 1
     while capacity < 4 * live:
         capacity *= 2
     if live == 0 and capacity == old_capacity:
-        for at in range(old_capacity):
-            Py_XDECREF(<PyObject *>old[at].symbol)
-        memset(old, 0, old_capacity * sizeof(Seen))
-        table.used = 0
+        _clear(table)
         return 0
     _allocate(table, capacity)
     for at in range(old_capacity):
-        if old[at].symbol is not NULL and old[at].stamp > ts - table.window_ns:
+        if (
+            old[at].symbol is not NULL and old[at].generation == generation
+            and old[at].stamp > horizon
+        ):
             _place(table, old[at])
     _release(old, old_capacity)
     return 0
@@ -279,6 +310,7 @@ cdef void _place(Recent *table, Seen seen) noexcept:
         at = (at + 1) & mask
     Py_INCREF(<object>seen.symbol)
     table.slots[at] = seen
+    table.slots[at].generation = table.generation
     table.used += 1
 
 
@@ -290,7 +322,7 @@ cdef list recent_entries(Recent *table):
     found = []
     for at in range(table.capacity):
         slot = &table.slots[at]
-        if slot.symbol is not NULL and slot.stamp > table.latest - table.window_ns:
+        if not _vacant(table, slot) and slot.stamp > table.latest - table.window_ns:
             side = Side.BUY if slot.buy else Side.SELL
             found.append((slot.stamp, (<str>slot.symbol, side, slot.price, slot.qty)))
     found.sort(key=_canonical)
@@ -322,10 +354,13 @@ cdef class RecentKeys:
     callers outside the compiled core.
     """
 
-    def __cinit__(self, long long window_ns):
+    def __cinit__(self, long long window_ns, unsigned int generation=0):
+        """``generation`` is where the count of clears starts; a table answers alike from
+        any start (tests start one next to the wrap)."""
         if window_ns <= 0:
             raise ValueError("a duplicate window lasts at least a nanosecond")
         recent_open(&self.table, window_ns)
+        self.table.generation = generation
 
     def __dealloc__(self):
         recent_close(&self.table)
@@ -333,6 +368,11 @@ cdef class RecentKeys:
     @property
     def window_ns(self) -> int:
         return self.table.window_ns
+
+    @property
+    def generation(self) -> int:
+        """How many times the table was emptied in place, modulo 2**32."""
+        return self.table.generation
 
     def record(self, key: DuplicateKey, long long ts) -> None:
         """Record ``key`` at ``ts``."""
