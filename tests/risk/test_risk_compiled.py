@@ -16,6 +16,8 @@ import os
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Callable
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
@@ -134,13 +136,33 @@ def test_a_time_reaches_the_windows_as_given(ts: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("ts", "error"),
+    ("time", "error"),
     [(2**63, OverflowError), (-(2**63) - 1, OverflowError), (1.5, TypeError), ("1", TypeError)],
 )
-def test_a_time_that_is_no_64_bit_integer_is_refused(ts: object, error: type[Exception]) -> None:
+def test_a_time_that_is_no_64_bit_integer_is_refused(time: object, error: type[Exception]) -> None:
+    """By every hook that takes a time, before it changes anything."""
     market = RiskMarket()
-    with pytest.raises(error):
-        market.venue.risk.count_message(market.venue.accounts["A1"], ts)  # type: ignore[arg-type]
+    risk, venue = market.venue.risk, market.venue
+    account, book = venue.accounts["A1"], venue.books[XYZ]
+    order = NewOrder("alice", "A1", XYZ, BUY, 1, PRICE)
+    assert isinstance(market.buy("A1", 1, PRICE)[0], OrderAccepted)
+    resting = next(iter(venue.orders.values()))
+    before = venue.state_hash()
+    ts = cast(int, time)  # what a careless caller might pass
+    hooks: list[Callable[[], object]] = [
+        lambda: risk.count_message(account, ts),
+        lambda: risk.check_order(order, account, book, PRICE, ts),
+        lambda: risk.admit_order(order, account, book, PRICE, ts),
+        lambda: risk.market_limit(account, BUY, book, PRICE, ts),
+        lambda: risk.on_fills(resting, resting, PRICE, 1, 1, ts),
+        lambda: risk.check_replace(resting, PRICE, 1, 1, book, ts),
+        lambda: risk.election_problem(resting, book, ts),
+        lambda: risk.on_reported(account, XYZ, BUY, PRICE, 1, 1, ts),
+    ]
+    for hook in hooks:
+        with pytest.raises(error):
+            hook()
+    assert venue.state_hash() == before
 
 
 def test_a_hook_given_the_wrong_object_raises_instead_of_reading_it() -> None:

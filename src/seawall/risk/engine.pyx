@@ -529,8 +529,9 @@ cdef class RiskEngine:
         bound = reference - band
         return max(price, bound + (-bound) % tick)
 
-    def election_problem(self, order: Order, book: Book, ts: int) -> Problem | None:
+    def election_problem(self, order: Order, book: Book, now, /) -> Problem | None:
         """An elected stop's limit outside its owner's collar, against the reference now."""
+        cdef long long ts = nanos(now)
         scope = self.accounts[order.account.account_id]
         if not (scope.collar_bps or scope.extended_collar_bps):
             return None
@@ -570,11 +571,11 @@ cdef class RiskEngine:
     # ------------------------------------------------------------------ replace and cancel
 
     def check_replace(
-        self, order: Order, long long price, long long leaves, long long qty, book: Book,
-        long long ts,
+        self, order: Order, long long price, long long leaves, long long qty, book: Book, now, /
     ) -> Problem | None:
         """A cancel-replace passes the controls a new order does, except the order rate and
         duplicate checks (it is a message, not a new order), on what it adds."""
+        cdef long long ts = nanos(now)
         cdef Scope scope = self.scope_of(order.account)
         cdef Py_ssize_t at
         for at in range(scope.message_count):
@@ -670,10 +671,11 @@ cdef class RiskEngine:
         long long price,
         long long qty,
         long long unit,
-        long long ts,
+        now,
+        /,
     ) -> None:
         """A trade off the book moves the account's position like a fill."""
-        self._execute(self.scope_of(account), instrument, side, price, qty, unit, ts, 0)
+        self._execute(self.scope_of(account), instrument, side, price, qty, unit, nanos(now), 0)
 
     cdef void _execute(
         self,
