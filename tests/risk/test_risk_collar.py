@@ -214,6 +214,22 @@ def test_a_market_order_takes_the_tighter_of_the_venue_and_account_collars() -> 
     assert isinstance(accepted, OrderAccepted) and accepted.price == venue_limit
 
 
+def test_a_market_sell_takes_the_tighter_floor_rounded_up_to_the_tick() -> None:
+    m = RiskMarket(start=utc_ns(2024, 7, 10, 15, 0))
+    config = m.venue.config
+    band = min(PRICE * config.market_collar_bps // BPS, config.market_collar_abs)
+    tight = band * BPS // PRICE - 1
+    m.limits("A1", collar_bps=tight)
+    floor = PRICE - PRICE * tight // BPS
+    floor += -floor % usd("0.01")  # rounded inward: up, for a sell
+    assert PRICE - band < floor
+    m.rest("M", BUY, 10, PRICE - band)  # inside the venue's collar, below the account's
+    events = m.order("A1", SELL, 10, 0, order_type=OrderType.MARKET, tif=TimeInForce.IOC)
+    accepted = events[0]
+    assert isinstance(accepted, OrderAccepted) and accepted.price == floor
+    assert kinds(events) == ["OrderAccepted", "OrderCancelled"]
+
+
 def test_a_placeholder_sell_at_one_dollar_is_refused_before_and_after_the_open() -> None:
     """The 2013 orders: $1.00 sells in a series worth far more, at and before 09:30."""
     m = RiskMarket(start=utc_ns(2013, 8, 20, 13, 0))  # 09:00 EDT

@@ -301,6 +301,30 @@ def test_an_account_counts_in_its_firms_throttle_as_the_firm_changes_it() -> Non
     assert [refusal(m.buy("A1", 1, PRICE)) for _ in range(5)] == [None] * 5
 
 
+def test_keys_that_left_the_window_stay_gone_as_in_a_restored_copy_when_the_clock_steps_back() -> (
+    None
+):
+    """An order entered when every key of its account has left the window empties the table:
+    none of them is exported, so none may come back in the venue either when the clock then
+    steps back, or the venue and its restored copy would decide differently."""
+    m = RiskMarket()
+    m.limits("A1", duplicate_window_ns=1_000)
+    t0 = m.ts + 10**9
+    for qty in (1, 2, 3):
+        assert refusal(m.buy("A1", qty, PRICE, at=t0 + qty)) is None
+    assert refusal(m.buy("A1", 9, PRICE, at=t0 + 2_000)) is None  # the three have left
+    copy = m.venue.restore(m.venue.export_state())
+    owner = m.owners["A1"]
+    for venue in (m.venue, copy):
+        steps = [(5, t0 + 500)] + [(qty, t0 + 600 + qty) for qty in (1, 2, 3)]  # back in time
+        decisions = [
+            refusal(venue.process(NewOrder(owner, "A1", XYZ, BUY, qty, PRICE), at))
+            for qty, at in steps
+        ]
+        assert decisions == [None] * 4
+    assert m.venue.state_hash() == copy.state_hash()
+
+
 def test_an_order_skips_the_duplicate_table_only_when_every_key_has_left_the_window() -> None:
     """The table is not read while the newest key recorded is outside the window; the newest,
     not the last recorded, so that a clock stepping back still finds a key stamped later."""

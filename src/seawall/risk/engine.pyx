@@ -51,6 +51,7 @@ from seawall.risk.windows cimport (
     find_key,
     is_full,
     key_hash,
+    note_alone,
     note_at,
     prefetch,
     prefetch_key,
@@ -297,11 +298,13 @@ cdef class RiskEngine:
             problem = self._collar_problem(scope, side, book, price, ts)
             if problem is not None:
                 return problem
-        # With no key recorded inside the window, none can match: the table is not searched,
-        # and the order's key takes the first expired slot on its path (a stale copy of it
-        # further on is never found first).
+        # With no key recorded inside the window, none can match: the table is not searched
+        # (and the order's key is recorded alone, note_alone).
+        cdef bint searched = (
+            scope.recent.slots is not NULL and scope.recent.newest > ts - scope.recent.window_ns
+        )
         cdef Py_ssize_t slot = -1
-        if scope.recent.slots and scope.recent.newest > ts - scope.recent.window_ns:
+        if searched:
             slot = find_key(&scope.recent, symbol, buy, price, qty, key)
             if seen_at(&scope.recent, slot) > ts - scope.recent.window_ns:
                 return RejectReason.DUPLICATE_ORDER, (
@@ -317,8 +320,10 @@ cdef class RiskEngine:
         if problem is not None or not admit:
             return problem
         self._expose(scope, notional)
-        if scope.recent.slots:
+        if searched:
             note_at(&scope.recent, slot, symbol, buy, price, qty, key, ts)
+        elif scope.recent.slots:
+            note_alone(&scope.recent, symbol, buy, price, qty, key, ts)
         if parent:
             self.parents[(scope.target, parent)].used += qty
         return None
@@ -523,11 +528,13 @@ cdef class RiskEngine:
         cdef long long band = reference * bps // _BPS
         cdef long long tick = book.tick
         cdef long long bound
-        if side is _BUY:
+        if side is _BUY:  # compared as C integers: min() would box both
             bound = reference + band
-            return min(price, bound - bound % tick)
+            bound -= bound % tick  # Python's modulo: rounds towards minus infinity
+            return price if price < bound else bound
         bound = reference - band
-        return max(price, bound + (-bound) % tick)
+        bound += (-bound) % tick
+        return price if price > bound else bound
 
     def election_problem(self, order: Order, book: Book, now, /) -> Problem | None:
         """An elected stop's limit outside its owner's collar, against the reference now."""

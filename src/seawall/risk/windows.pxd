@@ -83,6 +83,10 @@ cdef int note_at(
     Recent *table, Py_ssize_t at, str symbol, bint buy, long long price, long long qty,
     Py_hash_t h, long long ts,
 ) except -1
+cdef int note_alone(
+    Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h,
+    long long ts,
+) except -1
 cdef list recent_entries(Recent *table)
 cdef int record_key(Recent *table, object key, long long ts) except -1
 

@@ -232,9 +232,7 @@ cdef int note_at(
     Py_hash_t h, long long ts,
 ) except -1:
     """Record the key, of hash ``h``, at ``ts``; ``at`` is where :func:`find_key` found it,
-    with no change to the table since, or -1: not found, or not searched because no key is
-    inside the window (then it takes the first slot on its path that is free or expired,
-    which comes before any expired copy of it)."""
+    with no change to the table since, or -1 if it did not."""
     cdef Py_ssize_t mask
     cdef Seen *slot
     table.latest = ts
@@ -265,6 +263,21 @@ cdef int note_at(
     slot.stamp = ts
     slot.hash = h
     return 0
+
+
+cdef int note_alone(
+    Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h,
+    long long ts,
+) except -1:
+    """Record the key, of hash ``h``, at ``ts``, when no key is inside the window at ``ts``
+    (the newest stamp has left it): without a search, into a table emptied first.
+
+    Every key has left the window by this one, so none is kept, as none
+    would be exported: a clock stepping back later revives none of them,
+    and no older copy of this key is left behind to be found instead of it.
+    """
+    _clear(table)
+    return note_at(table, -1, symbol, buy, price, qty, h, ts)
 
 
 cdef int _rebuild(Recent *table, long long ts) except -1:
