@@ -142,12 +142,12 @@ cdef inline bint _vacant(Recent *table, Seen *slot) noexcept:
 cdef void _clear(Recent *table) noexcept:
     """Empty the table without touching its slots: they belong to the last generation.
 
-    A table whose keys have all left the window is emptied every few
-    orders of an account that trades slower than its window; clearing in
-    place would read and write every slot, each a cache line the order
-    would not otherwise touch. The references the slots hold are released
-    as they are written over. When the count wraps, every slot is cleared
-    for real, so that no generation comes back.
+    The table of an account that trades slower than its window is emptied
+    on most of its orders (:func:`note_alone`); clearing in place would
+    read and write every slot, each a cache line the order would not
+    otherwise touch. The references the slots hold are released as they
+    are written over. When the count wraps, every slot is cleared for
+    real, so that no generation comes back.
     """
     cdef Py_ssize_t at
     table.used = 0
