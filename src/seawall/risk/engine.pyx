@@ -135,6 +135,18 @@ cdef void _prefetch_fill(Scope scope) noexcept:
         prefetch_slot(scope.traded_rings[at])
 
 
+cdef inline Py_ssize_t _first_full(Ring **rings, Py_ssize_t count, long long ts) noexcept:
+    """Count an attempt at ``ts`` in each of ``rings`` in turn, up to the first that is full:
+    its index (the attempt not yet counted in it or after it, see ``_rate_problem``), or -1
+    once every ring has counted it."""
+    cdef Py_ssize_t at
+    for at in range(count):
+        if is_full(rings[at], ts):
+            return at
+        record(rings[at], ts)
+    return -1
+
+
 cdef inline bint _kept(Scope scope, str symbol) noexcept:
     """Whether ``symbol`` is the account's instrument of the moment (see ``Scope.traded``)."""
     return symbol is scope.traded or symbol == scope.traded
@@ -268,7 +280,6 @@ cdef class RiskEngine:
         _expect(book, _BOOK)
         cdef Scope scope = self.account_scope(account)
         _prefetch_scope(scope)
-        cdef Ring *ring
         cdef Py_ssize_t at
         cdef object problem
         cdef long long qty = field(cmd, _CMD_QTY)
@@ -277,11 +288,11 @@ cdef class RiskEngine:
         cdef bint buy = side is _BUY
         cdef Py_hash_t key = key_hash(symbol, buy, price, qty) if scope.recent.slots else 0
         _prefetch_order(scope, key)
-        for at in range(scope.entry_count):  # message, order rates: account, firm
-            ring = scope.entry_rings[at]
-            if is_full(ring, ts):
-                return self._rate_problem(scope, scope.entry_rings, scope.entry_count, at, ts)
-            record(ring, ts)  # every attempt counts in every window, refused or not
+        # Message, then order rates, account's then firm's: every attempt counts in every
+        # window, refused or not.
+        at = _first_full(scope.entry_rings, scope.entry_count, ts)
+        if at >= 0:
+            return self._rate_problem(scope, scope.entry_rings, scope.entry_count, at, ts)
         if scope.blocked or (self.failing and scope.target in self.failing):
             return self._blocked_problem(scope, account)
         cdef int128 notional = <int128>qty * price * <long long>field(book, _BOOK_UNIT)
@@ -585,10 +596,9 @@ cdef class RiskEngine:
         cdef long long ts = nanos(now)
         cdef Scope scope = self.scope_of(order.account)
         cdef Py_ssize_t at
-        for at in range(scope.message_count):
-            if is_full(scope.entry_rings[at], ts):
-                return self._rate_problem(scope, scope.entry_rings, scope.message_count, at, ts)
-            record(scope.entry_rings[at], ts)
+        at = _first_full(scope.entry_rings, scope.message_count, ts)  # the message rings
+        if at >= 0:
+            return self._rate_problem(scope, scope.entry_rings, scope.message_count, at, ts)
         if scope.blocked or (self.failing and order.account.account_id in self.failing):
             return self._blocked_problem(scope, order.account)
         cdef long long unit = book.unit

@@ -139,6 +139,11 @@ cdef inline bint _vacant(Recent *table, Seen *slot) noexcept:
     return slot.symbol is NULL or slot.generation != table.generation
 
 
+cdef inline bint _live(Recent *table, Seen *slot, long long horizon) noexcept:
+    """Whether a slot holds a key stamped after ``horizon`` (a window's start, excluded)."""
+    return not _vacant(table, slot) and slot.stamp > horizon
+
+
 cdef void _clear(Recent *table) noexcept:
     """Empty the table without touching its slots: they belong to the last generation.
 
@@ -245,7 +250,7 @@ cdef int note_at(
     at = h & mask
     while True:  # the first slot on the key's path that is free or expired
         slot = &table.slots[at]
-        if _vacant(table, slot) or slot.stamp <= ts - table.window_ns:
+        if not _live(table, slot, ts - table.window_ns):
             break
         at = (at + 1) & mask
     if _vacant(table, slot):
@@ -290,40 +295,36 @@ cdef int _rebuild(Recent *table, long long ts) except -1:
     """
     cdef Seen *old = table.slots
     cdef Py_ssize_t old_capacity = table.capacity
-    cdef unsigned int generation = table.generation
     cdef long long horizon = ts - table.window_ns
     cdef Py_ssize_t live = 0
     cdef Py_ssize_t at
     cdef Py_ssize_t capacity = 8
     if table.newest > horizon:  # some key may still be inside the window
         for at in range(old_capacity):
-            if not _vacant(table, &old[at]) and old[at].stamp > horizon:
+            if _live(table, &old[at], horizon):
                 live += 1
     while capacity < 4 * live:
         capacity *= 2
     if live == 0 and capacity == old_capacity:
         _clear(table)
         return 0
-    _allocate(table, capacity)
+    _allocate(table, capacity)  # keeps the generation: the old slots are read as before
     for at in range(old_capacity):
-        if (
-            old[at].symbol is not NULL and old[at].generation == generation
-            and old[at].stamp > horizon
-        ):
+        if _live(table, &old[at], horizon):
             _place(table, old[at])
     _release(old, old_capacity)
     return 0
 
 
 cdef void _place(Recent *table, Seen seen) noexcept:
-    """Put a live key known to be absent into the table (a rebuild)."""
+    """Put a live key known to be absent into the table (a rebuild); it keeps its
+    generation, which is the table's."""
     cdef Py_ssize_t mask = table.capacity - 1
     cdef Py_ssize_t at = seen.hash & mask
     while table.slots[at].symbol is not NULL:
         at = (at + 1) & mask
     Py_INCREF(<object>seen.symbol)
     table.slots[at] = seen
-    table.slots[at].generation = table.generation
     table.used += 1
 
 
@@ -335,7 +336,7 @@ cdef list recent_entries(Recent *table):
     found = []
     for at in range(table.capacity):
         slot = &table.slots[at]
-        if not _vacant(table, slot) and slot.stamp > table.latest - table.window_ns:
+        if _live(table, slot, table.latest - table.window_ns):
             side = Side.BUY if slot.buy else Side.SELL
             found.append((slot.stamp, (<str>slot.symbol, side, slot.price, slot.qty)))
     found.sort(key=_canonical)
