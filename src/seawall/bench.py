@@ -49,6 +49,7 @@ from seawall.core.commands import (
     SetRiskLimits,
 )
 from seawall.core.config import VenueConfig
+from seawall.core.events import Rejected
 from seawall.core.types import Instrument, OrderType, RiskScope, SettlementMode, Side, TimeInForce
 from seawall.core.venue import Venue
 from seawall.rulebooks import Rulebook
@@ -156,6 +157,11 @@ def risk_commands(accounts: int = 1_000) -> list[Command]:
     return commands
 
 
+class SetupRefusedError(RuntimeError):
+    """The venue refused a command that builds the benchmark's venue: nothing would measure
+    the configuration asked for."""
+
+
 def funded_venue(
     accounts: int = 1_000, controls: bool = False, rulebook: Rulebook | None = None
 ) -> Venue:
@@ -169,7 +175,13 @@ def funded_venue(
     venue = Venue(config)
     setup = setup_commands(accounts) + (risk_commands(accounts) if controls else [])
     for command in setup:
-        venue.process(command, START_TS)
+        refused = [e for e in venue.process(command, START_TS) if isinstance(e, Rejected)]
+        if refused:
+            # Measured on, a venue whose limits were refused would time no control at all.
+            raise SetupRefusedError(
+                f"the benchmark's venue refused its setup: {type(command).__name__} "
+                f"({refused[0].reason.value}: {refused[0].text})"
+            )
     return venue
 
 

@@ -1,0 +1,37 @@
+"""The benchmark's venue is the one it claims to time: every control it sets is in force, and
+a setup the venue refuses stops the benchmark instead of timing a venue without it."""
+
+from __future__ import annotations
+
+import msgspec
+import pytest
+
+from seawall import bench
+
+
+def test_every_account_and_firm_runs_under_the_benchmark_limits() -> None:
+    venue = bench.funded_venue(30, controls=True)
+    firms = {venue.risk.firm_scope(f"F{n}") for n in range(bench.FIRMS)}
+    accounts = {venue.risk.scope_of(venue.accounts[bench.account_of(n)]) for n in range(1, 31)}
+    assert len(firms) == bench.FIRMS and len(accounts) == 30
+    assert all(scope.limits == bench.GENEROUS_LIMITS for scope in firms | accounts)
+    one = venue.risk.scope_of(venue.accounts[bench.account_of(1)])
+    assert one.duplicate_window_ns == bench.GENEROUS_LIMITS.duplicate_window_ns
+    assert one.execution_limited
+
+
+def test_limits_the_venue_refuses_stop_the_benchmark(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A throttle with a window but no count is invalid: the venue refuses the whole command,
+    # which would leave every control off in the venue timed as "every control on".
+    invalid = msgspec.structs.replace(bench.GENEROUS_LIMITS, max_messages=0)
+    monkeypatch.setattr(bench, "GENEROUS_LIMITS", invalid)
+    with pytest.raises(bench.SetupRefusedError, match="SetRiskLimits .invalid_limits: the message"):
+        bench.funded_venue(3, controls=True)
+
+
+def test_a_venue_without_controls_is_built_as_before() -> None:
+    venue = bench.funded_venue(3, controls=False)
+    assert not venue.risk_active
+    assert venue.accounts[bench.account_of(3)].cash_balance("USD").available == (
+        bench.CASH_PER_ACCOUNT
+    )
