@@ -51,7 +51,7 @@ from seawall.core.commands import (
 from seawall.core.config import VenueConfig
 from seawall.core.events import Rejected
 from seawall.core.types import Instrument, OrderType, RiskScope, SettlementMode, Side, TimeInForce
-from seawall.core.venue import Venue
+from seawall.core.venue import Events, Venue
 from seawall.rulebooks import Rulebook
 
 SYMBOL = "BENCH"
@@ -157,9 +157,18 @@ def risk_commands(accounts: int = 1_000) -> list[Command]:
     return commands
 
 
-class SetupRefusedError(RuntimeError):
+class BenchmarkError(RuntimeError):
+    """The benchmark cannot measure what it was asked to: it reports nothing."""
+
+
+class SetupRefusedError(BenchmarkError):
     """The venue refused a command that builds the benchmark's venue: nothing would measure
     the configuration asked for."""
+
+
+class OutcomeChangedError(BenchmarkError):
+    """A configuration answered the flow differently from the venue without controls, so
+    their throughputs are not of the same work."""
 
 
 def funded_venue(
@@ -288,6 +297,34 @@ def best_rates(
     return best
 
 
+def first_difference(
+    commands: list[Command], accounts: int, configuration: tuple[bool, Rulebook | None]
+) -> str:
+    """The first command a venue of ``configuration`` (controls, rulebook) answers otherwise
+    than one without controls, and both answers: what a refused benchmark reports."""
+    plain = funded_venue(accounts)
+    other = funded_venue(accounts, *configuration)
+    for ts, command in enumerate(commands, START_TS + 1):
+        expected, got = plain.process(command, ts), other.process(command, ts)
+        if _answer(expected) != _answer(got):
+            return (
+                f"command {ts - START_TS} ({command!r}) gave "
+                f"{'; '.join(_answer(expected)) or 'nothing'} on the venue without controls or "
+                f"rulebook, but "
+                f"{'; '.join(_answer(got)) or 'nothing'}"
+            )
+    return "each command was answered alike on a second pass"
+
+
+def _answer(events: Events) -> list[str]:
+    """What a command's events say, without what differs between any two venues (times)."""
+    return [
+        f"{type(e).__name__} {e.reason.value}: {e.text}" if isinstance(e, Rejected)
+        else type(e).__name__
+        for e in events
+    ]  # fmt: skip
+
+
 def run(
     count: int,
     seed: int = 42,
@@ -304,12 +341,18 @@ def run(
     off = measure(commands, accounts, controls=False, rulebook=None, rate=rates[0])
     on = measure(commands, accounts, controls=True, rulebook=None, rate=rates[1])
     if on["events"] != off["events"]:
-        raise RuntimeError("the controls changed the outcome; their limits must not bind here")
+        raise OutcomeChangedError(
+            "the controls changed the outcome; their limits must not bind here: "
+            + first_difference(commands, accounts, (True, None))
+        )
     ruled: dict[str, object] = {}
     if rulebook is not None:
         safeguarded = measure(commands, accounts, controls=False, rulebook=rulebook, rate=rates[2])
         if safeguarded["events"] != off["events"]:
-            raise RuntimeError("the rulebook changed the outcome; its bands must not bind here")
+            raise OutcomeChangedError(
+                f"the rulebook {rulebook.name} changed the outcome, so the flow cannot measure "
+                "it: " + first_difference(commands, accounts, (False, rulebook))
+            )
         ruled = {
             "with_rulebook": {"rulebook": rulebook.name, **safeguarded},
             "rulebook_throughput_ratio": _ratio(safeguarded, off),

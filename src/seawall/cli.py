@@ -57,7 +57,11 @@ def bench(
     Prints JSON. The workload is documented in seawall.bench.
     """
     rules = load_rulebook_or_exit(rulebook) if rulebook is not None else None
-    report = benchmark.run(count, seed, rulebook=rules, rounds=rounds)
+    try:
+        report = benchmark.run(count, seed, rulebook=rules, rounds=rounds)
+    except benchmark.BenchmarkError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     if journal_count:
         from seawall.runtime.bench import bench_journal
 

@@ -1,5 +1,6 @@
-"""The benchmark's venue is the one it claims to time: every control it sets is in force, and
-a setup the venue refuses stops the benchmark instead of timing a venue without it."""
+"""The benchmark times the venue it claims to: every control it sets is in force, a setup the
+venue refuses stops it instead of timing a venue without that setup, and limits that bind stop
+it at the first command they answer otherwise."""
 
 from __future__ import annotations
 
@@ -35,3 +36,23 @@ def test_a_venue_without_controls_is_built_as_before() -> None:
     assert venue.accounts[bench.account_of(3)].cash_balance("USD").available == (
         bench.CASH_PER_ACCOUNT
     )
+
+
+def test_limits_that_bind_stop_the_benchmark_at_the_first_command_answered_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    binding = msgspec.structs.replace(bench.GENEROUS_LIMITS, max_order_qty=1)
+    monkeypatch.setattr(bench, "GENEROUS_LIMITS", binding)
+    with pytest.raises(bench.OutcomeChangedError) as refused:
+        bench.run(200, accounts=20, rounds=1)
+    message = str(refused.value)
+    assert message.startswith(
+        "the controls changed the outcome; their limits must not bind here: command 1 "
+        "(NewOrder(participant='P9', account='A9', instrument='BENCH', side=<Side.BUY: 'buy'>, "
+        "qty=32, price=999100, "
+    )
+    assert message.endswith(
+        "gave OrderAccepted on the venue without controls or rulebook, but Rejected "
+        "max_order_qty_exceeded: quantity 32 is above account 'A9''s maximum of 1"
+    )
+    assert isinstance(refused.value, RuntimeError)  # what callers caught before

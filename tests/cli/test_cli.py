@@ -54,6 +54,24 @@ def test_bench_prints_the_documented_figures_as_json(tmp_path: Path) -> None:
     assert journal["fsyncs"] == -(-600 // 64)
 
 
+def test_bench_under_a_rulebook_the_flow_cannot_meet_names_the_first_difference() -> None:
+    # lse collars no market order, so in RTGS a market buy reserves cash at the highest price
+    # the venue accepts: the flow's first market buy (its 119th command) is refused.
+    result = seawall("bench", "--count", "300", "--journal-count", "0", "--rounds", "1",
+                     "--rulebook", "lse")  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "error: the rulebook lse changed the outcome, so the flow cannot measure it: command 119 "
+    )
+    assert "order_type=<OrderType.MARKET: 'market'>" in result.stderr
+    assert (
+        "gave OrderAccepted; Trade; Trade; Trade on the venue without controls or rulebook, "
+        "but Rejected insufficient_cash: buying 86 BENCH at up to 100000000.0000"
+    ) in result.stderr
+
+
 def _data_dir(tmp_path: Path) -> Path:
     opened = open_data_dir(tmp_path / "data")
     sequencer = Sequencer(opened.venue, opened.writer, ManualClock(1))
