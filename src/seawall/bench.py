@@ -299,21 +299,45 @@ def best_rates(
 
 def first_difference(
     commands: list[Command], accounts: int, configuration: tuple[bool, Rulebook | None]
-) -> str:
+) -> str | None:
     """The first command a venue of ``configuration`` (controls, rulebook) answers otherwise
-    than one without controls, and both answers: what a refused benchmark reports."""
+    than the plain one, and both answers; None if every command is answered alike."""
     plain = funded_venue(accounts)
     other = funded_venue(accounts, *configuration)
     for ts, command in enumerate(commands, START_TS + 1):
-        expected, got = plain.process(command, ts), other.process(command, ts)
-        if _answer(expected) != _answer(got):
+        expected, got = _answer(plain.process(command, ts)), _answer(other.process(command, ts))
+        if expected != got:
             return (
-                f"command {ts - START_TS} ({command!r}) gave "
-                f"{'; '.join(_answer(expected)) or 'nothing'} on the venue without controls or "
-                f"rulebook, but "
-                f"{'; '.join(_answer(got)) or 'nothing'}"
+                f"command {ts - START_TS} ({command!r}) gave {'; '.join(expected) or 'nothing'} "
+                f"on the venue without controls or rulebook, but {'; '.join(got) or 'nothing'}"
             )
-    return "each command was answered alike on a second pass"
+    return None
+
+
+def _changed(configuration: tuple[bool, Rulebook | None], difference: str) -> OutcomeChangedError:
+    rulebook = configuration[1]
+    if rulebook is None:
+        return OutcomeChangedError(
+            f"the controls changed the outcome; their limits must not bind here: {difference}"
+        )
+    return OutcomeChangedError(
+        f"the rulebook {rulebook.name} changed the outcome, so the flow cannot measure it: "
+        f"{difference}"
+    )
+
+
+def _counted(
+    commands: list[Command],
+    accounts: int,
+    configuration: tuple[bool, Rulebook | None],
+    figures: dict[str, object],
+    plain: dict[str, object],
+) -> str:
+    """Why the events of a whole run differ: the first command answered otherwise (the
+    counts alone if a second pass finds none)."""
+    return first_difference(commands, accounts, configuration) or (
+        f"events {figures['events']} against {plain['events']}"
+    )
 
 
 def _answer(events: Events) -> list[str]:
@@ -337,21 +361,22 @@ def run(
     configurations: list[tuple[bool, Rulebook | None]] = [(False, None), (True, None)]
     if rulebook is not None:
         configurations.append((False, rulebook))
+    for configuration in configurations[1:]:  # what cannot meet the flow fails before timing
+        difference = first_difference(commands[:SLICE], accounts, configuration)
+        if difference is not None:
+            raise _changed(configuration, difference)
     rates = best_rates(commands, accounts, configurations, rounds)
     off = measure(commands, accounts, controls=False, rulebook=None, rate=rates[0])
     on = measure(commands, accounts, controls=True, rulebook=None, rate=rates[1])
     if on["events"] != off["events"]:
-        raise OutcomeChangedError(
-            "the controls changed the outcome; their limits must not bind here: "
-            + first_difference(commands, accounts, (True, None))
-        )
+        raise _changed((True, None), _counted(commands, accounts, (True, None), on, off))
     ruled: dict[str, object] = {}
     if rulebook is not None:
         safeguarded = measure(commands, accounts, controls=False, rulebook=rulebook, rate=rates[2])
         if safeguarded["events"] != off["events"]:
-            raise OutcomeChangedError(
-                f"the rulebook {rulebook.name} changed the outcome, so the flow cannot measure "
-                "it: " + first_difference(commands, accounts, (False, rulebook))
+            configuration = (False, rulebook)
+            raise _changed(
+                configuration, _counted(commands, accounts, configuration, safeguarded, off)
             )
         ruled = {
             "with_rulebook": {"rulebook": rulebook.name, **safeguarded},

@@ -8,6 +8,7 @@ import msgspec
 import pytest
 
 from seawall import bench
+from seawall.rulebooks import Rulebook
 
 
 def test_every_account_and_firm_runs_under_the_benchmark_limits() -> None:
@@ -56,3 +57,14 @@ def test_limits_that_bind_stop_the_benchmark_at_the_first_command_answered_other
         "max_order_qty_exceeded: quantity 32 is above account 'A9''s maximum of 1"
     )
     assert isinstance(refused.value, RuntimeError)  # what callers caught before
+
+
+def test_a_rulebook_the_flow_cannot_meet_is_refused_before_any_timing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_timing(commands: object, venues: object) -> list[float]:
+        raise AssertionError("timed a configuration the flow cannot meet")
+
+    monkeypatch.setattr(bench, "throughput", no_timing)
+    with pytest.raises(bench.OutcomeChangedError, match=r"^the rulebook chix changed the outcome"):
+        bench.run(300, accounts=20, rulebook=Rulebook.load("chix"))
