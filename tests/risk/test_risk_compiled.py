@@ -87,20 +87,31 @@ def test_the_duplicate_table_answers_as_a_dict_of_last_stamps(
         assert sorted(table.entries()) == live
 
 
-def test_a_table_whose_keys_have_all_expired_is_emptied_in_place() -> None:
-    """An account slower than its window: every few orders the table of eight is full of
-    expired keys and is emptied by starting a generation, the slots left as they are
-    (reading and clearing them would touch six cache lines). Nothing of the old
-    generation is found again, even when the clock steps back inside its window."""
+def test_a_key_recorded_when_every_other_has_left_the_window_is_held_alone() -> None:
+    """An account slower than its window: its key is held beside the table, which is
+    emptied by starting a generation, the slots left as they are (reading and clearing
+    them would touch six cache lines); a table already empty keeps its generation. A key
+    recorded inside the window of the one held alone joins it in the slots. Nothing of an
+    old generation is found again, even when the clock steps back inside its window."""
     table = RecentKeys(10)
-    keys = [("XYZ", BUY, price, 1) for price in range(1, 40)]
-    for n, key in enumerate(keys):
-        table.record(key, 100 * n)
-        assert table.entries() == [(100 * n, key)]
-    assert table.generation > 0  # five of eight slots taken by 39 keys: cleared at least once
-    last = len(keys) - 1
-    assert table.duplicates(keys[last], 100 * last + 9)
-    assert not any(table.duplicates(key, 100 * n + 1) for n, key in enumerate(keys[:last]))
+    first = [("XYZ", BUY, price, 1) for price in (1, 2, 3)]
+    for n, key in enumerate(first):
+        table.record(key, n)
+    assert table.generation == 0 and len(table.entries()) == 3
+    alone = [("XYZ", SELL, price, 1) for price in range(1, 40)]
+    for n, key in enumerate(alone):
+        table.record(key, 100 * (n + 1))
+        assert table.entries() == [(100 * (n + 1), key)]
+        assert table.duplicates(key, 100 * (n + 1) + 9)
+    assert table.generation == 1  # emptied once: the first three were in its slots
+    last = 100 * len(alone)
+    joining = ("XYZ", BUY, 7, 7)
+    table.record(joining, last + 5)
+    assert table.entries() == [(last, alone[-1]), (last + 5, joining)]
+    assert table.duplicates(alone[-1], last + 9) and table.duplicates(joining, last + 9)
+    assert not table.duplicates(alone[-1], last + 10)
+    assert not any(table.duplicates(key, n + 1) for n, key in enumerate(first))
+    assert not any(table.duplicates(key, 100 * (n + 1) + 1) for n, key in enumerate(alone[:-1]))
 
 
 def test_keys_are_equal_by_value_not_by_identity() -> None:
@@ -176,6 +187,8 @@ def test_a_hook_given_the_wrong_object_raises_instead_of_reading_it() -> None:
         market.venue.risk.admit_order(order, account, object(), PRICE, MIDDAY)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="expected a Order"):
         market.venue.risk.on_release(account)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="expected a Account"):
+        market.venue.risk.warm(book)  # type: ignore[arg-type]
 
 
 def test_an_instrument_restricted_after_trading_in_it_is_refused() -> None:
@@ -255,6 +268,17 @@ def test_keys_seen_at_the_same_instant_export_in_the_same_order_in_every_process
         for seed in ("1", "2", "3", "4")
     }
     assert len(hashes) == 1, hashes
+
+
+def test_a_window_left_by_its_latest_stamp_may_still_hold_a_later_one() -> None:
+    """A check skips the stamps only once the newest has left the window: the newest, not
+    the last recorded, which is earlier when the clock steps back."""
+    window = SlidingCount(2, 10)
+    for ts in (100, 105, 50):
+        window.append(ts)
+    assert window.times == [105, 50]
+    assert window.is_full(108)  # 105 is still inside, though the last stamp (50) is not
+    assert not window.is_full(115)
 
 
 def test_a_key_gone_from_the_window_stays_gone_when_the_clock_steps_back() -> None:

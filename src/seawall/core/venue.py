@@ -351,6 +351,8 @@ class Venue:
             return self._order_access_rejection(cmd, seq, ts, order_id)
         if account.owner != cmd.participant:
             return self._order_access_rejection(cmd, seq, ts, order_id)
+        if self.risk_active:  # its scope loads while the checks below run (admit_order)
+            self.risk.warm(account)
         qty = cmd.qty
         price = cmd.price
         order_type = cmd.order_type

@@ -49,6 +49,7 @@ from seawall.risk.windows cimport (
     Ring,
     SlidingCount,
     find_key,
+    has_live_keys,
     is_full,
     key_hash,
     note_alone,
@@ -102,26 +103,27 @@ cdef inline void _prefetch_scope(Scope scope) noexcept:
     _prefetch_lines(scope, <char *>&scope.orders + sizeof(Ring))
 
 
-cdef void _prefetch_order(Scope scope, Py_hash_t key) noexcept:
-    """Start loading, level by level, what checking an order of ``scope`` reads next.
+cdef void _prefetch_order(Scope scope, Py_hash_t key, bint searched) noexcept:
+    """Start loading what checking an order of ``scope`` reads next, beyond the scope.
 
     With many accounts, an order finds most of its account's state out of
-    cache. Its scope's lines were requested first (:func:`_prefetch_scope`);
-    they hold the account's own rings and duplicate table, so the next level
-    is the execution windows of the instrument of the moment, the ring slots
-    the order will be recorded in and the table slot for its key (``key``),
-    then the execution windows' slots. Read in turn, each would wait for
-    memory; requested together, a level at a time, they arrive together.
+    cache. Its scope's lines were requested first (:meth:`RiskEngine.warm`,
+    :func:`_prefetch_scope`); they hold the account's own rings and
+    duplicate table, so what comes next is the execution windows of the
+    instrument of the moment, the ring slots the order will be recorded in
+    and, if the duplicate table is ``searched``, the slot for its key (``key``;
+    a key recorded alone touches no slot). Read in turn, each would wait
+    for memory; requested together, they arrive together. The execution
+    windows' own slots are left to a fill (:func:`_prefetch_fill`): an
+    order does not read them, and finding them would wait for the windows.
     """
     cdef Py_ssize_t at
     for at in range(scope.traded_count):
         prefetch(scope.traded_rings[at])
     for at in range(scope.entry_count):
         prefetch_slot(scope.entry_rings[at])
-    if scope.recent.slots is not NULL:
+    if searched:
         prefetch_key(&scope.recent, key)
-    for at in range(scope.traded_count):
-        prefetch_slot(scope.traded_rings[at])
 
 
 cdef void _prefetch_fill(Scope scope) noexcept:
@@ -243,6 +245,21 @@ cdef class RiskEngine:
 
     # ------------------------------------------------------------------ order entry
 
+    def warm(self, account: Account, /) -> None:
+        """Start loading what an order of ``account`` reads of its scope, without waiting.
+
+        The venue calls this as soon as it knows an order's account, before
+        its own checks and the funding lookup, so that the account's scope,
+        most likely out of cache with many accounts, arrives while the venue
+        works rather than when :meth:`admit_order` reads it. An account with
+        no scope yet has nothing to load.
+        """
+        _expect(account, _ACCOUNT_TYPE)
+        scope = field(account, _ACCOUNT_RISK)
+        if scope is not None:
+            prefetch(<PyObject *>scope)
+            _prefetch_scope(<Scope>scope)
+
     def admit_order(
         self, cmd: NewOrder, account: Account, book: Book, long long price, now, /
     ) -> Problem | None:
@@ -287,7 +304,10 @@ cdef class RiskEngine:
         side = field(cmd, _CMD_SIDE)
         cdef bint buy = side is _BUY
         cdef Py_hash_t key = key_hash(symbol, buy, price, qty) if scope.recent.slots else 0
-        _prefetch_order(scope, key)
+        # With no key recorded inside the window, none can match: the table is not searched
+        # (and the order's key is recorded alone, note_alone).
+        cdef bint searched = has_live_keys(&scope.recent, ts)
+        _prefetch_order(scope, key, searched)
         # Message, then order rates, account's then firm's: every attempt counts in every
         # window, refused or not.
         at = _first_full(scope.entry_rings, scope.entry_count, ts)
@@ -309,11 +329,6 @@ cdef class RiskEngine:
             problem = self._collar_problem(scope, side, book, price, ts)
             if problem is not None:
                 return problem
-        # With no key recorded inside the window, none can match: the table is not searched
-        # (and the order's key is recorded alone, note_alone).
-        cdef bint searched = (
-            scope.recent.slots is not NULL and scope.recent.newest > ts - scope.recent.window_ns
-        )
         cdef Py_ssize_t slot = -1
         if searched:
             slot = find_key(&scope.recent, symbol, buy, price, qty, key)

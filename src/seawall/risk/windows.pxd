@@ -8,7 +8,7 @@ cdef extern from *:
 
 
 cdef struct Ring:
-    long long oldest  # ``stamps[head]``, kept beside the ring's owner: checked without a load
+    long long newest  # the latest stamp recorded (LONG_AGO: none), kept beside the ring's owner
     long long window_ns
     long long *stamps  # the last ``limit`` timestamps; ``stamps[head]`` is the oldest
     Py_ssize_t head
@@ -22,25 +22,34 @@ cdef int record_all(Ring *ring, object times) except -1
 
 
 cdef inline bint is_full(Ring *ring, long long ts) noexcept:
-    """Whether one more event at ``ts`` would be one too many."""
-    return ring.oldest > ts - ring.window_ns  # ts - LONG_AGO would overflow
+    """Whether one more event at ``ts`` would be one too many: whether the oldest of the
+    last ``limit`` (``stamps[head]``) is still inside the window.
+
+    No stamp is later than the newest, so a window the newest has left
+    holds none, and the stamps are not read: an account slower than its
+    window is checked on what its scope holds, without a load from memory
+    that may be out of cache.
+    """
+    cdef long long horizon = ts - ring.window_ns  # ts - LONG_AGO would overflow
+    return ring.newest > horizon and ring.stamps[ring.head] > horizon
 
 
 cdef inline void record(Ring *ring, long long ts) noexcept:
     """Count an event at ``ts``: it takes the place of the oldest.
 
     Nothing waits on the stamps' memory here: the store is buffered, and
-    the load of the next oldest is needed only by the next check.
+    nothing is loaded from them.
     """
     ring.stamps[ring.head] = ts
     ring.head += 1
     if ring.head == ring.limit:
         ring.head = 0
-    ring.oldest = ring.stamps[ring.head]
+    if ts > ring.newest:  # a clock stepping back leaves the newest where it was
+        ring.newest = ts
 
 
 cdef inline void prefetch_slot(Ring *ring) noexcept:
-    """Start loading the slot the ring's next event reads and writes."""
+    """Start loading the slot the ring's next event writes (and a full check reads)."""
     prefetch(&ring.stamps[ring.head])
 
 
@@ -60,12 +69,19 @@ cdef struct Seen:
 
 cdef struct Recent:
     Seen *slots  # open addressing, linear probing; a power of two of them; NULL: no window
+    # The one key recorded while no other was inside the window (note_alone), kept here
+    # rather than in a slot (symbol NULL: none); it moves to a slot when another joins it.
+    Seen alone
     Py_ssize_t capacity
     Py_ssize_t used  # slots of this generation, live or expired
     long long latest  # the stamp of the last key recorded
     long long newest  # the latest stamp of any key recorded: none is in the window after it
     long long window_ns
     unsigned int generation  # cleared slots are those of an older generation
+
+
+cdef enum:
+    ALONE = -2  # where find_key finds the key a table holds alone (Recent.alone)
 
 
 cdef Py_hash_t key_hash(str symbol, bint buy, long long price, long long qty) noexcept
@@ -89,6 +105,13 @@ cdef int note_alone(
 ) except -1
 cdef list recent_entries(Recent *table)
 cdef int record_key(Recent *table, object key, long long ts) except -1
+
+
+cdef inline bint has_live_keys(Recent *table, long long ts) noexcept:
+    """Whether a key recorded may still be inside the window at ``ts``, so that the table
+    must be searched; if not, the next key is recorded alone (:func:`note_alone`). The
+    newest stamp, not the last, so that a clock stepping back still finds a later key."""
+    return table.slots is not NULL and table.newest > ts - table.window_ns
 
 
 cdef inline void prefetch_key(Recent *table, Py_hash_t h) noexcept:

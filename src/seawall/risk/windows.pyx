@@ -28,7 +28,7 @@ cdef int ring_open(Ring *ring, Py_ssize_t limit, long long window_ns) except -1:
     ring.stamps = NULL
     ring.head = 0
     ring.limit = 0
-    ring.oldest = _LONG_AGO
+    ring.newest = _LONG_AGO
     ring.window_ns = window_ns
     if limit < 0:
         raise ValueError("a throttle window counts at least one event")
@@ -48,7 +48,7 @@ cdef void ring_close(Ring *ring) noexcept:
     ring.stamps = NULL
     ring.head = 0
     ring.limit = 0
-    ring.oldest = _LONG_AGO
+    ring.newest = _LONG_AGO
 
 
 cdef list ring_times(Ring *ring):
@@ -78,7 +78,8 @@ cdef class SlidingCount:
     ``LONG_AGO`` so that it is always full: the next event is one too many
     exactly when the oldest of them is still inside the window
     (:func:`is_full`), and recording one writes over that oldest slot
-    (:func:`record`), so checking and counting an event touch one slot.
+    (:func:`record`), so checking and counting an event touch one slot, and
+    checking touches none once the newest stamp has left the window.
     A scope holds its own message and order windows as bare rings; this
     object holds one for an instrument's execution window.
     """
@@ -148,13 +149,18 @@ cdef void _clear(Recent *table) noexcept:
     """Empty the table without touching its slots: they belong to the last generation.
 
     The table of an account that trades slower than its window is emptied
-    on most of its orders (:func:`note_alone`); clearing in place would
-    read and write every slot, each a cache line the order would not
-    otherwise touch. The references the slots hold are released as they
-    are written over. When the count wraps, every slot is cleared for
-    real, so that no generation comes back.
+    on every order (:func:`note_alone`); clearing in place would read and
+    write every slot, each a cache line the order would not otherwise
+    touch. The references the slots hold are released as they are written
+    over. A table with no slot of its generation in use is empty already
+    and keeps its generation. When the count wraps, every slot is cleared
+    for real, so that no generation comes back.
     """
     cdef Py_ssize_t at
+    Py_XDECREF(<PyObject *>table.alone.symbol)
+    table.alone.symbol = NULL
+    if not table.used:
+        return
     table.used = 0
     table.generation += 1
     if table.generation == 0:
@@ -176,6 +182,7 @@ cdef void _release(Seen *slots, Py_ssize_t capacity) noexcept:
 cdef int recent_open(Recent *table, long long window_ns) except -1:
     """Make ``table`` an empty duplicate window of ``window_ns`` (0: none, no slots)."""
     table.slots = NULL
+    table.alone.symbol = NULL
     table.capacity = 0
     table.used = 0
     table.latest = _LONG_AGO
@@ -188,6 +195,8 @@ cdef int recent_open(Recent *table, long long window_ns) except -1:
 
 
 cdef void recent_close(Recent *table) noexcept:
+    Py_XDECREF(<PyObject *>table.alone.symbol)
+    table.alone.symbol = NULL
     _release(table.slots, table.capacity)
     table.slots = NULL
     table.capacity = 0
@@ -195,21 +204,31 @@ cdef void recent_close(Recent *table) noexcept:
     table.window_ns = 0
 
 
+cdef inline bint _holds(
+    Seen *slot, str symbol, bint buy, long long price, long long qty, Py_hash_t h
+) noexcept:
+    """Whether a slot in use holds the key."""
+    return (
+        slot.hash == h and slot.price == price and slot.qty == qty and slot.buy == buy
+        and (slot.symbol == <void *>symbol or <str>slot.symbol == symbol)
+    )
+
+
 cdef Py_ssize_t find_key(
     Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h
 ) noexcept:
-    """The slot holding the key, or -1: what :func:`seen_at` and :func:`note_at` take."""
+    """The slot holding the key, ``ALONE`` if it is the key held alone, or -1: what
+    :func:`seen_at` and :func:`note_at` take."""
     cdef Py_ssize_t mask = table.capacity - 1
     cdef Py_ssize_t at = h & mask
     cdef Seen *slot
+    if table.alone.symbol is not NULL:  # then the slots are empty
+        return ALONE if _holds(&table.alone, symbol, buy, price, qty, h) else -1
     while True:
         slot = &table.slots[at]
         if _vacant(table, slot):
             return -1
-        if (
-            slot.hash == h and slot.price == price and slot.qty == qty and slot.buy == buy
-            and (slot.symbol == <void *>symbol or <str>slot.symbol == symbol)
-        ):
+        if _holds(slot, symbol, buy, price, qty, h):
             return at
         at = (at + 1) & mask
 
@@ -218,9 +237,13 @@ cdef long long seen_at(Recent *table, Py_ssize_t at) noexcept:
     """When the key found at slot ``at`` was last recorded; LONG_AGO if it was not found,
     or if it had left the window by the last key recorded (then it is gone from the
     export too, whatever the order of the stamps)."""
-    if at < 0 or table.slots[at].stamp <= table.latest - table.window_ns:
+    cdef Seen *slot
+    if at == -1:
         return _LONG_AGO
-    return table.slots[at].stamp
+    slot = &table.alone if at == ALONE else &table.slots[at]
+    if slot.stamp <= table.latest - table.window_ns:
+        return _LONG_AGO
+    return slot.stamp
 
 
 cdef int note(
@@ -237,17 +260,38 @@ cdef int note_at(
     Py_hash_t h, long long ts,
 ) except -1:
     """Record the key, of hash ``h``, at ``ts``; ``at`` is where :func:`find_key` found it,
-    with no change to the table since, or -1 if it did not."""
-    cdef Py_ssize_t mask
-    cdef Seen *slot
-    table.latest = ts
+    with no change to the table since, or -1 if it did not.
+
+    A key held alone moves into the slots first when another joins it.
+    """
+    cdef Seen alone
+    if at == ALONE:
+        table.alone.stamp = ts
+    elif at >= 0:
+        table.slots[at].stamp = ts
+    elif table.alone.symbol is not NULL:
+        alone = table.alone
+        table.alone.symbol = NULL  # its reference passes to the slot
+        _insert(table, <str>alone.symbol, alone.buy, alone.price, alone.qty, alone.hash,
+                alone.stamp)  # into emptied slots: never a rebuild
+        Py_XDECREF(<PyObject *>alone.symbol)
     if ts > table.newest:
         table.newest = ts
-    if at >= 0:
-        table.slots[at].stamp = ts
+    table.latest = ts
+    if at != -1:
         return 0
-    mask = table.capacity - 1
-    at = h & mask
+    return _insert(table, symbol, buy, price, qty, h, ts)
+
+
+cdef int _insert(
+    Recent *table, str symbol, bint buy, long long price, long long qty, Py_hash_t h,
+    long long ts,
+) except -1:
+    """Put a key known to be absent into the first slot on its path that is free or
+    expired at ``ts``, rebuilding the table first if that would fill half of it."""
+    cdef Py_ssize_t mask = table.capacity - 1
+    cdef Py_ssize_t at = h & mask
+    cdef Seen *slot
     while True:  # the first slot on the key's path that is free or expired
         slot = &table.slots[at]
         if not _live(table, slot, ts - table.window_ns):
@@ -256,7 +300,7 @@ cdef int note_at(
     if _vacant(table, slot):
         if 2 * (table.used + 1) > table.capacity:
             _rebuild(table, ts)
-            return note(table, symbol, buy, price, qty, h, ts)
+            return _insert(table, symbol, buy, price, qty, h, ts)
         table.used += 1
     Py_XDECREF(<PyObject *>slot.symbol)  # an expired key's, or a cleared one's
     Py_INCREF(symbol)
@@ -280,18 +324,31 @@ cdef int note_alone(
     Every key has left the window by this one, so none is kept, as none
     would be exported: a clock stepping back later revives none of them,
     and no older copy of this key is left behind to be found instead of it.
+    The key is held alone, beside the table's other fields, so recording
+    it reads and writes no slot: for an account slower than its window,
+    that is every order.
     """
     _clear(table)
-    return note_at(table, -1, symbol, buy, price, qty, h, ts)
+    Py_INCREF(symbol)
+    table.alone.symbol = <void *>symbol
+    table.alone.buy = buy
+    table.alone.generation = table.generation
+    table.alone.price = price
+    table.alone.qty = qty
+    table.alone.stamp = ts
+    table.alone.hash = h
+    if ts > table.newest:
+        table.newest = ts
+    table.latest = ts
+    return 0
 
 
 cdef int _rebuild(Recent *table, long long ts) except -1:
     """Keep only the keys still inside the window at ``ts``, in a table four times
     their number (at least 8), so the next rebuild is as far away as this one.
 
-    With no key left inside the window (a window short against the account's
-    pace of orders), the table of eight is cleared where it is instead
-    (:func:`_clear`); the newest stamp tells so without reading a slot.
+    A table none of whose keys is inside the window is never rebuilt: the
+    next key is recorded alone instead (:func:`note_alone`, :func:`has_live_keys`).
     """
     cdef Seen *old = table.slots
     cdef Py_ssize_t old_capacity = table.capacity
@@ -299,15 +356,11 @@ cdef int _rebuild(Recent *table, long long ts) except -1:
     cdef Py_ssize_t live = 0
     cdef Py_ssize_t at
     cdef Py_ssize_t capacity = 8
-    if table.newest > horizon:  # some key may still be inside the window
-        for at in range(old_capacity):
-            if _live(table, &old[at], horizon):
-                live += 1
+    for at in range(old_capacity):
+        if _live(table, &old[at], horizon):
+            live += 1
     while capacity < 4 * live:
         capacity *= 2
-    if live == 0 and capacity == old_capacity:
-        _clear(table)
-        return 0
     _allocate(table, capacity)  # keeps the generation: the old slots are read as before
     for at in range(old_capacity):
         if _live(table, &old[at], horizon):
@@ -334,8 +387,8 @@ cdef list recent_entries(Recent *table):
     cdef Py_ssize_t at
     cdef Seen *slot
     found = []
-    for at in range(table.capacity):
-        slot = &table.slots[at]
+    for at in range(-1, table.capacity):
+        slot = &table.alone if at == -1 else &table.slots[at]
         if _live(table, slot, table.latest - table.window_ns):
             side = Side.BUY if slot.buy else Side.SELL
             found.append((slot.stamp, (<str>slot.symbol, side, slot.price, slot.qty)))
@@ -344,10 +397,14 @@ cdef list recent_entries(Recent *table):
 
 
 cdef int record_key(Recent *table, object key, long long ts) except -1:
-    """Record a duplicate key given as a tuple (instrument, side, price, quantity) at ``ts``."""
+    """Record a duplicate key given as a tuple (instrument, side, price, quantity) at ``ts``,
+    as an order records its own: alone when no other may still be inside the window."""
     symbol, side, price, qty = key
     buy = side is Side.BUY
-    return note(table, symbol, buy, price, qty, key_hash(symbol, buy, price, qty), ts)
+    h = key_hash(symbol, buy, price, qty)
+    if has_live_keys(table, ts):
+        return note(table, symbol, buy, price, qty, h, ts)
+    return note_alone(table, symbol, buy, price, qty, h, ts)
 
 
 def _canonical(entry: tuple[int, DuplicateKey]) -> tuple[int, str, str, int, int]:
