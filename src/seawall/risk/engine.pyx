@@ -40,6 +40,7 @@ from seawall.risk.records import Notice, Parent
 from seawall.risk.scope import NO_LIMIT, Windows
 from seawall.risk.session import RegularHours
 
+cimport cython
 from cpython.object cimport PyObject
 
 from seawall.risk.scope cimport Position, Scope, int128
@@ -173,6 +174,7 @@ def _name(scope: Scope) -> str:
     return f"{scope.kind.value} {scope.target!r}"
 
 
+@cython.final  # its C methods are called directly, not through the type's table
 cdef class RiskEngine:
     """Per-account and per-firm controls, exposure and kill switches. See the module docstring."""
 
