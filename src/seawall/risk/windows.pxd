@@ -8,7 +8,7 @@ cdef extern from *:
 
 
 cdef struct Ring:
-    long long newest  # the latest stamp recorded (LONG_AGO: none), kept beside the ring's owner
+    long long newest  # the greatest stamp recorded (LONG_AGO: none), kept beside the ring's owner
     long long window_ns
     long long *stamps  # the last ``limit`` timestamps; ``stamps[head]`` is the oldest
     Py_ssize_t head

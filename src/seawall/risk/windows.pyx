@@ -275,9 +275,7 @@ cdef int note_at(
         _insert(table, <str>alone.symbol, alone.buy, alone.price, alone.qty, alone.hash,
                 alone.stamp)  # into emptied slots: never a rebuild
         Py_XDECREF(<PyObject *>alone.symbol)
-    if ts > table.newest:
-        table.newest = ts
-    table.latest = ts
+    _stamped(table, ts)
     if at != -1:
         return 0
     return _insert(table, symbol, buy, price, qty, h, ts)
@@ -302,7 +300,16 @@ cdef int _insert(
             _rebuild(table, ts)
             return _insert(table, symbol, buy, price, qty, h, ts)
         table.used += 1
-    Py_XDECREF(<PyObject *>slot.symbol)  # an expired key's, or a cleared one's
+    _write(table, slot, symbol, buy, price, qty, h, ts)  # over an expired or cleared key
+    return 0
+
+
+cdef inline void _write(
+    Recent *table, Seen *slot, str symbol, bint buy, long long price, long long qty,
+    Py_hash_t h, long long ts,
+) noexcept:
+    """Put the key, of hash ``h``, stamped ``ts``, into ``slot``, releasing what it held."""
+    Py_XDECREF(<PyObject *>slot.symbol)
     Py_INCREF(symbol)
     slot.symbol = <void *>symbol
     slot.buy = buy
@@ -311,7 +318,13 @@ cdef int _insert(
     slot.qty = qty
     slot.stamp = ts
     slot.hash = h
-    return 0
+
+
+cdef inline void _stamped(Recent *table, long long ts) noexcept:
+    """The last key recorded is stamped ``ts``; the newest stamp is the greatest."""
+    if ts > table.newest:
+        table.newest = ts
+    table.latest = ts
 
 
 cdef int note_alone(
@@ -328,18 +341,9 @@ cdef int note_alone(
     it reads and writes no slot: for an account slower than its window,
     that is every order.
     """
-    _clear(table)
-    Py_INCREF(symbol)
-    table.alone.symbol = <void *>symbol
-    table.alone.buy = buy
-    table.alone.generation = table.generation
-    table.alone.price = price
-    table.alone.qty = qty
-    table.alone.stamp = ts
-    table.alone.hash = h
-    if ts > table.newest:
-        table.newest = ts
-    table.latest = ts
+    _clear(table)  # which releases the key held alone before
+    _write(table, &table.alone, symbol, buy, price, qty, h, ts)
+    _stamped(table, ts)
     return 0
 
 
